@@ -1,0 +1,63 @@
+/// What an image's header declares, read without decoding a single pixel.
+public struct ImageHeader: Sendable, Equatable {
+    public var format: ImageFormat
+    /// The stored width, before EXIF orientation is applied.
+    public var width: Int
+    /// The stored height, before EXIF orientation is applied.
+    public var height: Int
+    /// The EXIF orientation; `.up` when the file has none.
+    public var orientation: Orientation
+    /// JPEG only: the file holds CMYK or YCCK samples rather than RGB or YCbCr.
+    var isCMYK: Bool = false
+    /// JPEG only: an Adobe APP14 marker is present, which means CMYK samples are stored inverted.
+    var hasAdobeMarker: Bool = false
+
+    /// The width users see, with the EXIF rotation applied.
+    public var displayWidth: Int { orientation.swapsAxes ? height : width }
+    /// The height users see, with the EXIF rotation applied.
+    public var displayHeight: Int { orientation.swapsAxes ? width : height }
+
+    public init(format: ImageFormat, width: Int, height: Int, orientation: Orientation = .up) {
+        self.format = format
+        self.width = width
+        self.height = height
+        self.orientation = orientation
+    }
+
+    /// Reads the header of JPEG, PNG or WebP bytes and checks it against `limits`.
+    ///
+    /// Everything a caller needs to reject a file (wrong type, bomb, truncation of the header)
+    /// is decided here, so a rejected file costs microseconds and no pixel memory.
+    public static func read(_ bytes: UnsafeRawBufferPointer, limits: DecodeLimits = .default) throws(DecodeError) -> ImageHeader {
+        try limits.check(byteCount: bytes.count)
+        let header: ImageHeader
+        switch ImageFormat.sniff(bytes) {
+        case .unknown:
+            throw .notAnImage
+        case .unsupported(let name):
+            throw .unsupportedFormat(name)
+        case .supported(.jpeg):
+            header = try readJPEG(ByteReader(bytes))
+        case .supported(.png):
+            header = try readPNG(ByteReader(bytes))
+        case .supported(.webp):
+            header = try readWebP(ByteReader(bytes))
+        }
+        guard header.width > 0, header.height > 0 else {
+            throw .corrupt(format: header.format, detail: "the header declares a \(header.width)×\(header.height) image")
+        }
+        try limits.check(width: header.width, height: header.height)
+        return header
+    }
+
+    /// Convenience over `read(_:limits:)` for byte arrays.
+    public static func read(_ bytes: [UInt8], limits: DecodeLimits = .default) throws(DecodeError) -> ImageHeader {
+        do {
+            return try bytes.withUnsafeBytes { raw in try read(raw, limits: limits) }
+        } catch let error as DecodeError {
+            throw error
+        } catch {
+            preconditionFailure("unreachable: \(error)")
+        }
+    }
+}
