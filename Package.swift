@@ -12,6 +12,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // C libraries, found through pkg-config; `make setup` installs their Debian -dev packages.
@@ -23,7 +24,10 @@ let package = Package(
 
         .target(name: "ImageDecoding", dependencies: ["CTurboJPEG", "CPNG", "CWebP"]),
         .target(name: "Inference", dependencies: ["CONNXRuntime"]),
-        .target(name: "Classification", dependencies: ["ImageDecoding", "Inference"]),
+        .target(
+            name: "Classification",
+            dependencies: ["ImageDecoding", "Inference", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .executableTarget(
             name: "LenscaleCLI",
             dependencies: [

@@ -1,0 +1,39 @@
+# Lenscale: the two commands a newcomer needs are `make demo` and `make test`.
+# Everything they need is installed by `make setup`, which is idempotent and fast when done.
+
+SHELL := /bin/bash
+PYTHON := .venv/bin/python
+SHARED ?= $(abspath ../shared)
+SWIFT_TEST_FLAGS ?=
+
+.PHONY: setup build release demo fixtures test test-swift test-python bench clean
+
+## setup: Debian packages, the Python venv with pinned wheels, the ONNX models, the demo photos.
+setup:
+	@bash tools/setup.sh
+
+build: setup
+	swift build
+
+release: setup
+	swift build -c release
+
+## demo: classify the demo photos (taken from the scikit-image wheel) with a release build.
+demo: release
+	.build/release/lenscale classify demo --top 3 --format table
+
+## fixtures: image variants (CMYK, palette, 16-bit, EXIF-rotated...) made from the shared photos.
+fixtures: setup
+	@$(PYTHON) tools/make_fixtures.py --shared $(SHARED) --out .fixtures
+
+## test: the whole suite, Swift and Python, on real photos and real models.
+test: fixtures
+	swift build --build-tests
+	swift test --skip-build $(SWIFT_TEST_FLAGS)
+	$(PYTHON) -m pytest -q tools/tests
+
+bench: release
+	bash bench/classify/run.sh
+
+clean:
+	rm -rf .build .fixtures
