@@ -6,7 +6,7 @@ PYTHON := .venv/bin/python
 SHARED ?= $(abspath ../shared)
 SWIFT_TEST_FLAGS ?=
 
-.PHONY: setup build release demo fixtures test test-swift test-python bench clean
+.PHONY: setup build release demo fixtures postgres test bench clean
 
 ## setup: Debian packages, the Python venv with pinned wheels, the ONNX models, the demo photos.
 setup:
@@ -26,8 +26,12 @@ demo: release
 fixtures: setup
 	@$(PYTHON) tools/make_fixtures.py --shared $(SHARED) --out .fixtures
 
-## test: the whole suite, Swift and Python, on real photos and real models.
-test: fixtures
+## postgres: a local PostgreSQL server for the catalog tests (127.0.0.1:5432, role lenscale).
+postgres: setup
+	@bash tools/postgres.sh start
+
+## test: the whole suite, Swift and Python, on real photos, real models and real servers.
+test: fixtures postgres
 	swift build --build-tests
 	swift test --skip-build $(SWIFT_TEST_FLAGS)
 	$(PYTHON) -m pytest -q tools/tests

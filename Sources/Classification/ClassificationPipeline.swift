@@ -28,66 +28,84 @@ public struct ClassificationPipeline: Sendable {
         public var result: Result<Prediction, ClassificationError>
     }
 
-    /// Classifies `paths`, handing each outcome to `report` in input order.
-    public func run(_ paths: [String], report: (Item) async -> Void) async {
-        let batches = stride(from: 0, to: paths.count, by: batchSize).map { start in
-            Array(paths.indices[start..<min(start + batchSize, paths.count)])
-        }
-        guard !batches.isEmpty else { return }
-        var prepared = await prepare(batches[0], paths: paths)
-        for next in batches.indices {
-            async let upcoming = next + 1 < batches.count ? prepare(batches[next + 1], paths: paths) : []
-            for item in await infer(prepared, paths: paths) { await report(item) }
-            prepared = await upcoming
-        }
+    /// Where the time went, to tell whether decoding or the model limits throughput.
+    public struct Statistics: Sendable {
+        /// Seconds spent reading, hashing, decoding and resizing, summed over all decode tasks.
+        public var prepareSeconds: Double = 0
+        /// Seconds the model spent on batches.
+        public var inferenceSeconds: Double = 0
+        public var batches = 0
     }
 
-    /// Reads and decodes one batch's files in parallel, keeping their order.
-    func prepare(_ indices: [Int], paths: [String]) async -> [(Int, Result<PreparedImage, ClassificationError>)] {
+    struct Prepared: Sendable {
+        var index: Int
+        var result: Result<PreparedImage, ClassificationError>
+        var seconds: Double
+    }
+
+    /// Classifies `paths`, handing each outcome to `report` in input order.
+    @discardableResult
+    public func run(_ paths: [String], report: (Item) async -> Void) async -> Statistics {
         let classifier = self.classifier
         let maxBytes = classifier.decoder.limits.maxBytes
-        return await withTaskGroup(of: (Int, Result<PreparedImage, ClassificationError>).self) { group in
-            var results: [(Int, Result<PreparedImage, ClassificationError>)] = []
-            var pending = indices.makeIterator()
-            func addNext() {
-                guard let index = pending.next() else { return }
-                let path = paths[index]
-                group.addTask {
-                    do throws(ClassificationError) {
-                        let bytes = try FileReader.read(path, maxBytes: maxBytes)
-                        return (index, .success(try classifier.prepare(bytes)))
-                    } catch {
-                        return (index, .failure(error))
-                    }
+        var statistics = Statistics()
+        await OverlappedBatches.run(
+            Array(paths.indices), batchSize: batchSize, concurrency: decodeConcurrency,
+            prepare: { index in
+                let started = ContinuousClock.now
+                do throws(ClassificationError) {
+                    let image = try classifier.prepare(try FileReader.read(paths[index], maxBytes: maxBytes))
+                    return Prepared(index: index, result: .success(image), seconds: (ContinuousClock.now - started).seconds)
+                } catch {
+                    return Prepared(index: index, result: .failure(error), seconds: (ContinuousClock.now - started).seconds)
                 }
+            },
+            process: { batch in
+                statistics.prepareSeconds += batch.reduce(0) { $0 + $1.seconds }
+                let started = ContinuousClock.now
+                let items = await infer(batch, paths: paths)
+                statistics.inferenceSeconds += (ContinuousClock.now - started).seconds
+                statistics.batches += 1
+                for item in items { await report(item) }
             }
-            for _ in 0..<decodeConcurrency { addNext() }
-            for await result in group {
-                results.append(result)
-                addNext()
+        )
+        return statistics
+    }
+
+    func infer(_ batch: [Prepared], paths: [String]) async -> [Item] {
+        let ready = batch.compactMap { item in (try? item.result.get()).map { (item.index, $0) } }
+        var predictions: [Int: Result<Prediction, ClassificationError>] = [:]
+        if !ready.isEmpty {
+            do throws(ClassificationError) {
+                let results = try await classify(ready.map(\.1))
+                for ((index, _), prediction) in zip(ready, results) { predictions[index] = .success(prediction) }
+            } catch {
+                for (index, _) in ready { predictions[index] = .failure(error) }
             }
-            return results.sorted { $0.0 < $1.0 }
+        }
+        return batch.map { item in
+            let result: Result<Prediction, ClassificationError>
+            switch item.result {
+            case .failure(let error): result = .failure(error)
+            case .success: result = predictions[item.index]!
+            }
+            return Item(index: item.index, path: paths[item.index], result: result)
         }
     }
 
-    func infer(_ prepared: [(Int, Result<PreparedImage, ClassificationError>)], paths: [String]) async -> [Item] {
-        let ready = prepared.compactMap { index, result in (try? result.get()).map { (index, $0) } }
-        var outcomes: [Int: Result<Prediction, ClassificationError>] = [:]
-        for (index, result) in prepared {
-            if case .failure(let error) = result { outcomes[index] = .failure(error) }
+    /// Runs the model off the cooperative pool; see `BlockingExecutor`.
+    public func classify(_ images: [PreparedImage]) async throws(ClassificationError) -> [Prediction] {
+        let (classifier, top, embeddings) = (self.classifier, self.top, self.embeddings)
+        return try await executor.run { () throws(ClassificationError) in
+            try classifier.classify(images, top: top, embeddings: embeddings)
         }
-        if !ready.isEmpty {
-            let (classifier, top, embeddings) = (self.classifier, self.top, self.embeddings)
-            let images = ready.map(\.1)
-            do throws(ClassificationError) {
-                let predictions = try await executor.run { () throws(ClassificationError) in
-                    try classifier.classify(images, top: top, embeddings: embeddings)
-                }
-                for ((index, _), prediction) in zip(ready, predictions) { outcomes[index] = .success(prediction) }
-            } catch {
-                for (index, _) in ready { outcomes[index] = .failure(error) }
-            }
-        }
-        return prepared.map { index, _ in Item(index: index, path: paths[index], result: outcomes[index]!) }
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, for statistics and logs.
+    public var seconds: Double {
+        let (whole, fraction) = components
+        return Double(whole) + Double(fraction) * 1e-18
     }
 }

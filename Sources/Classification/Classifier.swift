@@ -1,5 +1,5 @@
-import Crypto
 import Foundation
+import Hashing
 import ImageDecoding
 import Inference
 
@@ -92,13 +92,6 @@ public struct Classifier: Sendable {
 
     /// The lowercase hex SHA-256 of `bytes`: the content address used everywhere.
     public static func sha256(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var hex = [UInt8]()
-        hex.reserveCapacity(64)
-        for byte in SHA256.hash(data: bytes) {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: hex, as: UTF8.self)
+        ContentHash(of: bytes).hex
     }
 }

@@ -3,20 +3,26 @@
 /// They follow the definitions Pillow uses, because the models' reference preprocessing is
 /// written with Pillow; matching the kernel keeps Swift's tensors within rounding of Python's.
 public enum ResampleFilter: String, Sendable, Codable, Hashable {
+    /// Area averaging: each output pixel is the mean of the source pixels it covers.
+    case box
     case bilinear
     case bicubic
 
     /// How far the kernel reaches, in source pixels, when not downscaling.
     var support: Double {
         switch self {
+        case .box: return 0.5
         case .bilinear: return 1
         case .bicubic: return 2
         }
     }
 
     func weight(_ x: Double) -> Double {
+        if self == .box { return x >= -0.5 && x < 0.5 ? 1 : 0 }
         let x = abs(x)
         switch self {
+        case .box:
+            return 1
         case .bilinear:
             return x < 1 ? 1 - x : 0
         case .bicubic:

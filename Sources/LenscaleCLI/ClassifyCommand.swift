@@ -17,34 +17,17 @@ struct ClassifyCommand: AsyncParsableCommand {
     @Argument(help: "Image files or folders.")
     var paths: [String]
 
-    @Option(help: "The model name from `lenscale models`.")
-    var model = "efficientnet-lite0"
-
     @Option(help: "How many classes to print per image.")
     var top = 5
 
     @Option(help: "Output format: table, json, jsonl or csv.")
     var format: OutputFormat = .table
 
-    @Option(help: "Model threads (ONNX Runtime intra-op); default: the core count.")
-    var threads: Int?
-
-    @Option(help: "Images per model call.")
-    var batch = 16
-
-    @Option(help: "Refuse files larger than this many bytes.")
-    var maxBytes = DecodeLimits.default.maxBytes
-
-    @Option(help: "Refuse images declaring more pixels than this.")
-    var maxPixels = DecodeLimits.default.maxPixels
-
+    @OptionGroup var analysis: AnalysisOptions
     @OptionGroup var models: ModelOptions
 
     func validate() throws {
         guard top >= 1 else { throw ValidationError("--top must be at least 1") }
-        guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
-        guard maxBytes > 0, maxPixels > 0 else { throw ValidationError("--max-bytes and --max-pixels must be positive") }
     }
 
     func run() async throws {
@@ -55,15 +38,14 @@ struct ClassifyCommand: AsyncParsableCommand {
         }
         let cores = Terminal.coreCount
         let classifier = try ModelLoader.classifier(
-            named: model, manifest: models.manifest(), threads: threads ?? cores,
-            limits: DecodeLimits(maxBytes: maxBytes, maxPixels: maxPixels))
-        let pipeline = ClassificationPipeline(classifier: classifier, batchSize: batch, decodeConcurrency: cores, top: top)
+            named: analysis.model, manifest: models.manifest(), threads: analysis.threads ?? cores, limits: analysis.limits)
+        let pipeline = ClassificationPipeline(classifier: classifier, batchSize: analysis.batch, decodeConcurrency: cores, top: top)
 
         var writer = PredictionWriter(format: format)
         var progress = ProgressBar(total: expansion.files.count)
         var failed = 0
         let start = Date()
-        await pipeline.run(expansion.files) { item in
+        let statistics = await pipeline.run(expansion.files) { item in
             switch item.result {
             case .success(let prediction):
                 do { try writer.write(ClassifiedFile(path: item.path, prediction: prediction)) } catch {
@@ -80,9 +62,11 @@ struct ClassifyCommand: AsyncParsableCommand {
         try writer.finish()
         let seconds = Date().timeIntervalSince(start)
         let succeeded = expansion.files.count - failed
-        Terminal.error(String(format: "classified %d of %d images with %@ in %.2f s (%.1f images/s), %d failed\n",
-                              succeeded, expansion.files.count, model, seconds, Double(expansion.files.count) / max(seconds, 1e-9),
-                              failed + expansion.problems.count))
+        Terminal.error(String(format: "classified %d of %d images with %@ in %.2f s (%.1f images/s), %d failed; "
+                              + "decode %.2f s over %d workers, inference %.2f s in %d batches\n",
+                              succeeded, expansion.files.count, analysis.model, seconds, Double(expansion.files.count) / max(seconds, 1e-9),
+                              failed + expansion.problems.count, statistics.prepareSeconds, cores,
+                              statistics.inferenceSeconds, statistics.batches))
         if failed > 0 || !expansion.problems.isEmpty { throw ExitCode.failure }
     }
 }

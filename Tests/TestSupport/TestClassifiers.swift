@@ -2,34 +2,33 @@ import Classification
 import Foundation
 import ImageDecoding
 import Inference
-import TestSupport
+import Synchronization
 
 /// Classifiers are loaded once per model for the whole test process: a session takes ~100 ms
 /// and a few MB, and ORT sessions are safe to share across concurrent tests.
-enum Classifiers {
-    static let manifest: ModelManifest = {
+public enum Classifiers {
+    public static let manifest: ModelManifest = {
         do { return try ModelManifest.load(from: TestPaths.models.appendingPathComponent("models.json")) } catch {
             fatalError("run `make setup` first: \(error)")
         }
     }()
 
-    nonisolated(unsafe) static var cache: [String: Classifier] = [:]
-    static let lock = NSLock()
+    static let cache = Mutex<[String: Classifier]>([:])
 
-    static func named(_ name: String) throws -> Classifier {
-        lock.lock()
-        defer { lock.unlock() }
-        if let classifier = cache[name] { return classifier }
-        let runtime = try ONNXRuntime.load(manifest: manifest)
-        let runner = try ONNXModelRunner(model: manifest.model(named: name), runtime: runtime,
-                                         options: SessionOptions(intraOpThreads: 1))
-        let classifier = try Classifier(runner: runner)
-        cache[name] = classifier
-        return classifier
+    public static func named(_ name: String) throws -> Classifier {
+        try cache.withLock { cache in
+            if let classifier = cache[name] { return classifier }
+            let runtime = try ONNXRuntime.load(manifest: manifest)
+            let runner = try ONNXModelRunner(model: manifest.model(named: name), runtime: runtime,
+                                             options: SessionOptions(intraOpThreads: 1))
+            let classifier = try Classifier(runner: runner)
+            cache[name] = classifier
+            return classifier
+        }
     }
 
     /// Top-k predictions for one file.
-    static func classify(_ url: URL, model: String, top: Int = 5) throws -> Prediction {
+    public static func classify(_ url: URL, model: String, top: Int = 5) throws -> Prediction {
         let classifier = try named(model)
         let prepared = try classifier.prepare(try bytes(of: url))
         return try classifier.classify([prepared], top: top)[0]

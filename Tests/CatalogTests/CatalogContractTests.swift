@@ -1,0 +1,120 @@
+import Catalog
+import Foundation
+import Testing
+
+/// The behaviour every `Catalog` must have, run against SQLite and PostgreSQL alike.
+///
+/// Each case gets an empty store of its own (a temporary file or a fresh schema), so the cases run
+/// in parallel. PostgreSQL must be running (`sudo tools/postgres.sh start`): its cases fail, with
+/// that command in the message, when it is not.
+@Suite("Catalog contract")
+struct CatalogContractTests {
+    // MARK: Migrations
+
+    @Test("migrations are recorded by version and name, and a second migrate() changes nothing", arguments: Backend.allCases)
+    func migrationsAreVersionedAndIdempotent(backend: Backend) async throws {
+        try await backend.withStore { store in
+            let catalog = try await store.connect()
+            #expect(try await catalog.appliedMigrations().isEmpty)
+            try await catalog.migrate()
+            let first = try await catalog.appliedMigrations()
+            #expect(first.map(\.version) == Migrations.all.map(\.version))
+            #expect(first.map(\.name) == ["create_images", "create_predictions", "create_embeddings"])
+            try await catalog.migrate()
+            #expect(try await catalog.appliedMigrations() == first)
+            try await catalog.close()
+        }
+    }
+
+    @Test("two catalogs migrating the same empty database at once apply each migration once", arguments: Backend.allCases)
+    func concurrentMigrate(backend: Backend) async throws {
+        // No pre-made schema on PostgreSQL, so both also race to create it.
+        try await backend.withStore(createSchema: false) { store in
+            let one = try await store.connect()
+            let two = try await store.connect()
+            async let migratedOne: Void = one.migrate()
+            async let migratedTwo: Void = two.migrate()
+            _ = try await (migratedOne, migratedTwo)
+            #expect(try await one.appliedMigrations().map(\.version) == Migrations.all.map(\.version))
+            let inserted = try await one.insertImage(Samples.image(1))
+            #expect(try await two.image(sha256: Samples.sha256(1)) == inserted.record)
+            try await one.close()
+            try await two.close()
+        }
+    }
+
+    @Test("a later build applies only the migrations the database lacks", arguments: Backend.allCases)
+    func migrationsUpgradeInSteps(backend: Backend) async throws {
+        try await backend.withStore { store in
+            let firstOnly = Array(Migrations.all.prefix(1))
+            let before = try await store.withMigratedCatalog(migrations: firstOnly) { try await $0.appliedMigrations() }
+            #expect(before.map(\.version) == [1])
+            let after = try await store.withMigratedCatalog { try await $0.appliedMigrations() }
+            #expect(after.map(\.version) == Migrations.all.map(\.version))
+            #expect(after.first == before.first, "version 1 must not be applied again")
+        }
+    }
+
+    @Test("a migration that fails rolls back the whole run and names itself", arguments: Backend.allCases)
+    func failingMigrationRollsBack(backend: Backend) async throws {
+        let broken = Migration(
+            version: 4, name: "broken",
+            sqlite: ["CREATE TABLE half_done (x INTEGER)", "THIS IS NOT SQL"],
+            postgres: ["CREATE TABLE half_done (x integer)", "THIS IS NOT SQL"])
+        try await backend.withStore { store in
+            let catalog = try await store.connect(migrations: Migrations.all + [broken])
+            let error = await #expect(throws: CatalogError.self) { try await catalog.migrate() }
+            guard case .migrationFailed(4, "broken", _)? = error else {
+                Issue.record("expected migrationFailed(4, broken), got \(String(describing: error))")
+                return
+            }
+            // Nothing of the run survived: not migrations 1-3 from the same run, not half_done.
+            #expect(try await catalog.appliedMigrations().isEmpty)
+            try await catalog.close()
+
+            let fixed = Migration(
+                version: 4, name: "broken", sqlite: ["CREATE TABLE half_done (x INTEGER)"],
+                postgres: ["CREATE TABLE half_done (x integer)"])
+            let applied = try await store.withMigratedCatalog(migrations: Migrations.all + [fixed]) {
+                try await $0.appliedMigrations()
+            }
+            #expect(applied.map(\.version) == [1, 2, 3, 4])
+        }
+    }
+
+    @Test("a database whose migrations differ from the code's is refused", arguments: Backend.allCases)
+    func migrationDriftIsRefused(backend: Backend) async throws {
+        try await backend.withStore { store in
+            try await store.withMigratedCatalog { _ in }
+
+            var renamed = Migrations.all
+            renamed[0] = Migration(version: 1, name: "images_v2", sqlite: [], postgres: [])
+            let renamedCatalog = try await store.connect(migrations: renamed)
+            await #expect(throws: CatalogError.migrationFailed(
+                version: 1, name: "images_v2",
+                reason: "the database applied version 1 as 'create_images'; released migrations must keep their number and name"
+            )) { try await renamedCatalog.migrate() }
+            try await renamedCatalog.close()
+
+            let older = try await store.connect(migrations: Array(Migrations.all.prefix(1)))
+            await #expect(throws: CatalogError.schemaNewerThanCode(databaseVersion: 3, knownVersion: 1)) {
+                try await older.migrate()
+            }
+            try await older.close()
+        }
+    }
+
+    // MARK: Lifecycle
+
+    @Test("a closed catalog says so", arguments: Backend.allCases)
+    func useAfterClose(backend: Backend) async throws {
+        try await backend.withStore { store in
+            let catalog = try await store.connect()
+            try await catalog.migrate()
+            try await catalog.close()
+            await #expect(throws: CatalogError.closed) { _ = try await catalog.imageCount() }
+            await #expect(throws: CatalogError.closed) { _ = try await catalog.insertImage(Samples.image(1)) }
+            await #expect(throws: Never.self, "closing twice is harmless") { try await catalog.close() }
+        }
+    }
+}
