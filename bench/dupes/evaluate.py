@@ -41,8 +41,8 @@ def main() -> None:
     ap.add_argument("--catalog", required=True)
     ap.add_argument("--peer", required=True)
     ap.add_argument("--model", default="efficientnet-lite0")
-    ap.add_argument("--near", type=int, default=10)
-    ap.add_argument("--similar", type=float, default=0.7)
+    ap.add_argument("--near", type=int, default=8)
+    ap.add_argument("--similar", type=float, default=0.6)
     ap.add_argument("--json", help="write the chosen-threshold figures here")
     args = ap.parse_args()
 
@@ -53,7 +53,9 @@ def main() -> None:
         if record.get("sha256"):
             sha_of[record["path"].rsplit("/", 1)[-1]] = record["sha256"]
     db = sqlite3.connect(args.catalog)
-    phash = {sha: value & 0xFFFFFFFFFFFFFFFF for sha, value in db.execute("SELECT sha256, phash FROM images")}
+    phash = {}
+    for sha, value, crops in db.execute("SELECT sha256, phash, phash_crops FROM images"):
+        phash[sha] = [value & 0xFFFFFFFFFFFFFFFF] + [int.from_bytes(crops[i:i + 8], "little") for i in range(0, len(crops), 8)]
     vectors = {sha: np.frombuffer(blob, dtype="<f4") for sha, blob in
                db.execute("SELECT sha256, vector FROM embeddings WHERE model = ? AND dtype = 'float32'", (args.model,))}
     peer = {name: int(value, 16) for name, value in json.load(open(args.peer)).items()}
@@ -68,9 +70,16 @@ def main() -> None:
     near_truth = group[left] == group[right]
     similar_truth = source[left] == source[right]
 
-    ours = np.array([phash[sha_of[f]] for f in files], dtype=np.uint64)
+    # Lenscale's distance, as the near tier computes it: one side's full-frame hash against the
+    # other's full frame or crops, whichever is closest (Hashing.PerceptualCodes).
+    codes = np.array([phash[sha_of[f]] for f in files], dtype=np.uint64)
+    full = codes[:, 0]
+    ours_d = hamming(full[left], full[right])
+    for k in range(1, codes.shape[1]):
+        ours_d = np.minimum(ours_d, hamming(full[left], codes[right, k]))
+        ours_d = np.minimum(ours_d, hamming(codes[left, k], full[right]))
+    plain_d = hamming(full[left], full[right])
     theirs = np.array([peer[f] for f in files], dtype=np.uint64)
-    ours_d = hamming(ours[left], ours[right])
     theirs_d = hamming(theirs[left], theirs[right])
     emb = np.stack([vectors[sha_of[f]] for f in files])
     emb = emb / np.linalg.norm(emb, axis=1, keepdims=True)
@@ -79,11 +88,12 @@ def main() -> None:
     print(f"{len(files)} images ({len(missing)} missing), {len(pairs)} pairs, "
           f"{int(near_truth.sum())} near-duplicate pairs, {int(similar_truth.sum())} same-photo pairs")
     print("\nnear-duplicate tier: Hamming distance ≤ T")
-    print(f"{'T':>3}  {'lenscale P':>10} {'R':>6}   {'imagededup P':>12} {'R':>6}")
+    print(f"{'T':>3}  {'lenscale P':>10} {'R':>6}   {'full frame only P':>17} {'R':>6}   {'imagededup P':>12} {'R':>6}")
     for t in range(0, 21):
         p1, r1 = scores(ours_d <= t, near_truth)
+        p0, r0 = scores(plain_d <= t, near_truth)
         p2, r2 = scores(theirs_d <= t, near_truth)
-        print(f"{t:>3}  {p1:>10.4f} {r1:>6.3f}   {p2:>12.4f} {r2:>6.3f}")
+        print(f"{t:>3}  {p1:>10.4f} {r1:>6.3f}   {p0:>17.4f} {r0:>6.3f}   {p2:>12.4f} {r2:>6.3f}")
     print("\nsimilar tier (near duplicates included): embedding cosine ≥ S, against same-photo truth")
     print(f"{'S':>5}  {'P':>7} {'R':>6}   near-duplicate truth: {'P':>7} {'R':>6}")
     for s in np.arange(0.50, 0.96, 0.05):
