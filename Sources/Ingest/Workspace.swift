@@ -39,6 +39,13 @@ public struct Workspace: Sendable {
 
     public var indexDirectory: URL { location.indexDirectory }
 
+    /// A workspace over stores opened elsewhere (for example a store wrapped for tests or metrics).
+    public init(location: WorkspaceLocation, store: any ObjectStore, catalog: any Catalog) {
+        self.location = location
+        self.store = store
+        self.catalog = catalog
+    }
+
     public static func open(_ location: WorkspaceLocation) async throws(IngestError) -> Workspace {
         do {
             try FileManager.default.createDirectory(at: location.dataDirectory, withIntermediateDirectories: true)

@@ -12,12 +12,13 @@ extension VectorIndex {
         /// The largest collection, counted in 512-dimension vectors, for which `automatic`
         /// picks `.flat`.
         ///
-        /// Measured on the 2-core development machine: a flat top-10 query costs about
-        /// 0.12 ms per 1,000 vectors of 512 floats (memory-bound), so 20,000 vectors answer in
-        /// about 2.5 ms, half the 5 ms budget, exactly and with no training. Above that an IVF
-        /// index answers in about a millisecond at recall@10 ≥ 0.95; below it IVF would need
-        /// too few vectors per list to train well anyway.
-        public static let flatLimit = 20_000
+        /// Measured on the 2-core development machine (bench/search/README.md): a flat top-10
+        /// query reads every vector, about 0.15 ms per 1,000 vectors of 512 floats once the set
+        /// outgrows the CPU cache, and 10,000 vectors (20 MB) answered in about 1.7 ms (median),
+        /// a third of the 5 ms budget, exactly and with no training. Beyond that the IVF index
+        /// answers in well under a millisecond at recall@10 ≥ 0.95, and 10,000 is also about the
+        /// smallest set that can train it (39 vectors per list for 256 lists).
+        public static let flatLimit = 10_000
 
         /// `.flat` up to `flatLimit` vectors (scaled by dimension: the cost is count × dimension),
         /// otherwise `ivf(expectedCount:)`.
@@ -28,17 +29,19 @@ extension VectorIndex {
 
         /// IVF parameters measured to give recall@10 ≥ 0.95 for a collection of about `count`.
         ///
-        /// lists ≈ 2·√count (a power of two), so a cell holds about √count / 2 vectors and the
-        /// coarse step (scoring every centroid) stays a small part of the query; probes is 1/64
-        /// of the lists but at least 8, which held recall@10 at or above 0.95 from 50k to 1M
-        /// vectors on the synthetic benchmark data (bench/search/README.md). Real embeddings
-        /// cluster more than that data, which helps recall; measure on your own data with
-        /// `search(vector:k:probes:)` before lowering probes.
+        /// lists ≈ 2·√count (a power of two), so a cell holds about √count / 2 vectors and
+        /// scoring every centroid stays a small part of a query; never more lists than
+        /// `count / 39`, so a batch of `count` vectors can train it. probes is 1/64 of the lists
+        /// but at least 16. On the benchmark's synthetic clustered data that gave recall@10 of
+        /// 0.96 at 100k vectors (512 lists, 0.6 ms) and 0.978 at 1M (2,048 lists, 32 probes,
+        /// 3.1 ms median). Real embeddings usually cluster more than that data, which helps;
+        /// measure on your own data with `search(vector:k:probes:)` before lowering probes.
         public static func ivf(expectedCount count: Int) -> Kind {
             let target = 2 * Double(max(count, 1)).squareRoot()
             var lists = 16
             while lists < 65536 && Double(lists) * 1.5 < target { lists *= 2 }
-            return .ivf(lists: lists, probes: min(lists, max(8, lists / 64)))
+            while lists > 1 && lists * 39 > count { lists /= 2 }
+            return .ivf(lists: lists, probes: min(lists, max(16, lists / 64)))
         }
 
         public var description: String {

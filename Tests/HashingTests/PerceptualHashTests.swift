@@ -34,18 +34,41 @@ import TestSupport
         #expect(hashes.allSatisfy { (28...36).contains($0.value.nonzeroBitCount) })
     }
 
-    @Test func hashIgnoresSizeButNotContent() {
-        let gradient = RGBImage(width: 400, height: 300, pixels: (0..<(400 * 300 * 3)).map { i in
-            let pixel = i / 3
-            return UInt8((pixel % 400) * 255 / 400 / 2 + (pixel / 400) * 255 / 300 / 2)
-        })
-        let small = RGBImage(width: 100, height: 75, pixels: (0..<(100 * 75 * 3)).map { i in
-            let pixel = i / 3
-            return UInt8((pixel % 100) * 255 / 100 / 2 + (pixel / 100) * 255 / 75 / 2)
-        })
-        let flipped = gradient.applying(.upMirrored)
-        #expect(PerceptualHash(image: gradient).distance(to: PerceptualHash(image: small)) <= 2)
-        #expect(PerceptualHash(image: gradient).distance(to: PerceptualHash(image: flipped)) >= 16)
+    @Test func hashIgnoresSizeButNotContent() throws {
+        let photo = try ImageDecoder().decode(try bytes(of: TestPaths.sharedImage("china.jpg"))).image
+        // The same photo at a quarter of its size (box-averaged by hand) hashes almost the same...
+        let (w, h) = (photo.width / 4, photo.height / 4)
+        var small = [UInt8](repeating: 0, count: w * h * 3)
+        for y in 0..<h {
+            for x in 0..<w {
+                for c in 0..<3 {
+                    var sum = 0
+                    for dy in 0..<4 { for dx in 0..<4 { sum += Int(photo.pixels[((y * 4 + dy) * photo.width + x * 4 + dx) * 3 + c]) } }
+                    small[(y * w + x) * 3 + c] = UInt8(sum / 16)
+                }
+            }
+        }
+        let full = PerceptualHash(image: photo)
+        #expect(full.distance(to: PerceptualHash(image: RGBImage(width: w, height: h, pixels: small))) <= 4)
+        // ...while its mirror image, the same pixels in another arrangement, does not.
+        #expect(full.distance(to: PerceptualHash(image: photo.applying(.upMirrored))) >= 16)
+    }
+
+    @Test func cropCodesMatchCroppedCopies() throws {
+        let photo = try ImageDecoder().decode(try bytes(of: TestPaths.sharedImage("castle-maintenon.jpg"))).image
+        let (w, h) = (photo.width * 9 / 10, photo.height * 9 / 10)
+        var cropped = [UInt8](repeating: 0, count: w * h * 3)
+        for y in 0..<h {
+            let from = ((y + photo.height - h) * photo.width + (photo.width - w)) * 3
+            cropped.replaceSubrange((y * w * 3)..<((y + 1) * w * 3), with: photo.pixels[from..<(from + w * 3)])
+        }
+        let original = PerceptualCodes(image: photo)
+        let corner = PerceptualCodes(image: RGBImage(width: w, height: h, pixels: cropped))
+        #expect(original.crops.count == PerceptualCodes.cropCount)
+        // The bottom-right crop lines up with a copy cropped at the top-left: closer than full frames.
+        #expect(corner.distance(to: original) <= 8)
+        #expect(corner.distance(to: original) < corner.full.distance(to: original.full))
+        #expect(corner.distance(to: original) == original.distance(to: corner))
     }
 
     @Test func hexRoundTrips() {

@@ -73,11 +73,13 @@ enum Synthetic {
         let bases: [Float]  // per cluster: spread × dimension
         let spread: Int
 
-        init(clusters: Int, dimension: Int, spread: Int = 8, using rng: inout SeededGenerator) {
+        /// `width` scales each cluster's own directions: larger clusters overlap more and their
+        /// neighbourhoods straddle IVF cell boundaries, which is what makes IVF recall hard.
+        init(clusters: Int, dimension: Int, spread: Int = 8, width: Float = 0.35, using rng: inout SeededGenerator) {
             self.dimension = dimension
             self.spread = spread
             centres = (0..<clusters * dimension).map { _ in rng.gaussian() }
-            bases = (0..<clusters * spread * dimension).map { _ in rng.gaussian() * 0.35 }
+            bases = (0..<clusters * spread * dimension).map { _ in rng.gaussian() * width }
         }
 
         var clusterCount: Int { centres.count / dimension }

@@ -157,9 +157,12 @@ import TestSupport
         #expect(VectorIndex.Kind.automatic(count: 0) == .flat)
         #expect(VectorIndex.Kind.automatic(count: VectorIndex.Kind.flatLimit) == .flat)
         #expect(VectorIndex.Kind.automatic(count: VectorIndex.Kind.flatLimit, dimension: 1_024) != .flat)
-        #expect(VectorIndex.Kind.automatic(count: 1_000_000) == .ivf(expectedCount: 1_000_000))
+        #expect(VectorIndex.Kind.automatic(count: 1_000_000) == .ivf(lists: 2_048, probes: 32))
+        #expect(VectorIndex.Kind.automatic(count: 100_000) == .ivf(lists: 512, probes: 16))
+        #expect(VectorIndex.Kind.ivf(expectedCount: 100) == .ivf(lists: 2, probes: 2))
         // Whenever automatic picks IVF, one batch of the expected size is enough to train it.
-        for count in stride(from: VectorIndex.Kind.flatLimit + 1, through: 20_000_000, by: 9_973) {
+        let limit = VectorIndex.Kind.flatLimit
+        for count in Array(limit + 1...limit + 3_000) + Array(stride(from: limit, through: 20_000_000, by: 9_973).dropFirst()) {
             guard case .ivf(let lists, let probes) = VectorIndex.Kind.automatic(count: count) else {
                 Issue.record("expected IVF for \(count)"); return
             }

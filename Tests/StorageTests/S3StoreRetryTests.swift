@@ -69,7 +69,9 @@ import Testing
         }
         let elapsed = clock.now - started
         #expect(server.received.count == 3)
-        #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(5), "took \(elapsed)")
+        // Three attempts of 300 ms each; the upper bound only proves it gives up (a loaded CI
+        // machine can take seconds more, so it is loose: speed belongs in benchmarks).
+        #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(60), "took \(elapsed)")
     }
 
     @Test func timeoutThenSuccess() async throws {
