@@ -225,28 +225,15 @@ extern "C" ls_status ls_hamming_nearest(const ls_hamming* h, uint64_t code, size
         std::vector<std::pair<int32_t, int64_t>> found;
         {
             std::shared_lock lock(h->mutex);
-            const size_t n = size_t(h->index->ntotal);
-            // Distances fit in a byte, so one pass fills a histogram, which gives the cut-off
-            // distance without a heap; a second pass over the byte array collects the winners.
-            std::vector<uint8_t> dist(n);
-            lenscale::hamming_all(h->flat().xb.data(), n, code, dist.data());
-            size_t histogram[65] = {};
-            for (uint8_t d : dist) ++histogram[d];
-            const size_t want = std::min(k, n);
-            int cut = 0;
-            size_t below = 0;
-            while (cut < 64 && below + histogram[cut] < want) below += histogram[cut++];
-            std::vector<int64_t> tied;
-            found.reserve(want);
-            for (size_t i = 0; i < n && want > 0; ++i) {
-                if (dist[i] < cut) found.emplace_back(dist[i], h->index->id_map[i]);
-                else if (dist[i] == cut) tied.push_back(h->index->id_map[i]);
-            }
-            const size_t take = std::min(tied.size(), want - below);
-            std::partial_sort(tied.begin(), tied.begin() + take, tied.end());
-            for (size_t i = 0; i < take; ++i) found.emplace_back(cut, tied[i]);
+            std::vector<std::pair<int32_t, size_t>> candidates;
+            lenscale::hamming_nearest_candidates(h->flat().xb.data(), size_t(h->index->ntotal), code, k, candidates);
+            found.reserve(candidates.size());
+            for (const auto& c : candidates) found.emplace_back(c.first, h->index->id_map[c.second]);
         }
+        // Candidates hold everything up to the k-th distance and all its ties; sorting by
+        // (distance, id) and cutting at k keeps the smaller ids among the ties.
         std::sort(found.begin(), found.end());
+        if (found.size() > k) found.resize(k);
         auto hits = std::make_unique<ls_hits>();
         for (const auto& f : found) {
             hits->ids.push_back(f.second);

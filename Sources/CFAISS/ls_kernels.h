@@ -59,8 +59,11 @@ std::vector<std::pair<float, int64_t>> knn_one(const float* q, const float* y, s
 void hamming_within(const uint8_t* codes, size_t n, uint64_t q, int max_distance,
                     std::vector<std::pair<int32_t, size_t>>& out);
 
-/// Hamming distance of every code to q, one byte each.
-void hamming_all(const uint8_t* codes, size_t n, uint64_t q, uint8_t* out);
+/// Candidates for the k codes nearest to q: every (distance, position) whose distance is at
+/// most the final cut-off, which includes all codes closer than the k-th and every code tied
+/// with it. The caller sorts by (distance, id) and keeps k. One pass: the cut-off only shrinks.
+void hamming_nearest_candidates(const uint8_t* codes, size_t n, uint64_t q, size_t k,
+                                std::vector<std::pair<int32_t, size_t>>& out);
 
 /// Number of hardware threads the shim will use for large batch work.
 unsigned worker_count();

@@ -7,6 +7,7 @@ enum ModelLoader {
     static func classifier(named name: String, manifest: ModelManifest, threads: Int, limits: DecodeLimits) throws -> Classifier {
         do {
             let spec = try manifest.model(named: name)
+            try spec.verifyChecksum()
             let runtime = try ONNXRuntime.load(manifest: manifest)
             let runner = try ONNXModelRunner(model: spec, runtime: runtime,
                                              options: SessionOptions(intraOpThreads: threads, allowSpinning: false))

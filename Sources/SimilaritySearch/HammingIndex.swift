@@ -8,10 +8,12 @@ import CFAISS
 ///
 /// Storage is FAISS's `IndexBinaryFlat` behind an `IndexBinaryIDMap` (8 bytes per code plus
 /// 8 per id). The search is a linear scan with the hardware POPCNT instruction in the shim:
-/// measured on 1M codes it answers a radius-12 query in about half a millisecond, while
-/// FAISS's hash-based indexes (`IndexBinaryMultiHash`, `IndexBinaryHash`) were faster only at
-/// radius 8 and orders of magnitude slower at 10–12, and Debian's prebuilt `IndexBinaryFlat`
-/// uses a software popcount (~7 ms). See bench/search/README.md for the figures.
+/// measured on 1M codes it answers radius 8, 10 and 12 alike in about half a millisecond, with
+/// no build step. FAISS's hash-based indexes were faster only at radius 8 (`IndexBinaryMultiHash`
+/// 3×21 bits: 0.2 ms) and slower from 10 up (1.4 ms at 10, 15 ms or more at 12), took seconds
+/// to build and hundreds of MB; `IndexBinaryHash` is only exact when it flips every bit the
+/// radius allows (40+ ms). Debian's prebuilt `IndexBinaryFlat` uses a software popcount
+/// (~7 ms single-threaded). See bench/search/README.md for the figures.
 ///
 /// `@unchecked Sendable` because the only stored property is a handle to a C++ object that is
 /// internally synchronised: searches share a reader lock and run concurrently, while `add`,

@@ -14,10 +14,11 @@ extension VectorIndex {
         ///
         /// Measured on the 2-core development machine (bench/search/README.md): a flat top-10
         /// query reads every vector, about 0.15 ms per 1,000 vectors of 512 floats once the set
-        /// outgrows the CPU cache, and 10,000 vectors (20 MB) answered in about 1.7 ms (median),
-        /// a third of the 5 ms budget, exactly and with no training. Beyond that the IVF index
-        /// answers in well under a millisecond at recall@10 ≥ 0.95, and 10,000 is also about the
-        /// smallest set that can train it (39 vectors per list for 256 lists).
+        /// outgrows the CPU cache; 10,000 vectors (20 MB) answered in 1.0–1.7 ms (median, two
+        /// runs), a third of the 5 ms budget or less, exactly and with no training, while 20,000
+        /// took about 3 ms with a p99 near 6 ms. Beyond the limit the IVF index answers in well
+        /// under a millisecond up to 100k vectors (about 2 ms at 1M) at recall@10 ≥ 0.95, and 10,000
+        /// is also about the smallest set that can train it (39 vectors per list, 256 lists).
         public static let flatLimit = 10_000
 
         /// `.flat` up to `flatLimit` vectors (scaled by dimension: the cost is count × dimension),
@@ -31,17 +32,19 @@ extension VectorIndex {
         ///
         /// lists ≈ 2·√count (a power of two), so a cell holds about √count / 2 vectors and
         /// scoring every centroid stays a small part of a query; never more lists than
-        /// `count / 39`, so a batch of `count` vectors can train it. probes is 1/64 of the lists
-        /// but at least 16. On the benchmark's synthetic clustered data that gave recall@10 of
-        /// 0.96 at 100k vectors (512 lists, 0.6 ms) and 0.978 at 1M (2,048 lists, 32 probes,
-        /// 3.1 ms median). Real embeddings usually cluster more than that data, which helps;
-        /// measure on your own data with `search(vector:k:probes:)` before lowering probes.
+        /// `count / 39`, so a batch of `count` vectors can train it. probes is 1/128 of the
+        /// lists but at least 16: on the benchmark's synthetic clustered data that gave
+        /// recall@10 of 0.96 at 100k vectors (512 lists, 0.6 ms) and 0.972 at 1M (2,048 lists,
+        /// 1.5–2.0 ms median). It is the knee of the curve: at 1M, 8 probes gave 0.898 and
+        /// 32 gave 0.979 for twice the time. Real embeddings usually cluster more than that
+        /// data, which helps; measure on your own data with `search(vector:k:probes:)` before
+        /// lowering probes.
         public static func ivf(expectedCount count: Int) -> Kind {
             let target = 2 * Double(max(count, 1)).squareRoot()
             var lists = 16
             while lists < 65536 && Double(lists) * 1.5 < target { lists *= 2 }
             while lists > 1 && lists * 39 > count { lists /= 2 }
-            return .ivf(lists: lists, probes: min(lists, max(16, lists / 64)))
+            return .ivf(lists: lists, probes: min(lists, max(16, lists / 128)))
         }
 
         public var description: String {

@@ -1,4 +1,5 @@
 import Classification
+import Inference
 import Foundation
 import Testing
 import TestSupport
@@ -43,5 +44,27 @@ import TestSupport
         // SHA-256 of the empty string and of "abc" (FIPS 180-2 test vectors).
         #expect(Classifier.sha256([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         #expect(Classifier.sha256(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+}
+
+@Suite struct ModelChecksumTests {
+    @Test func installedModelsMatchTheirManifest() throws {
+        for model in Classifiers.manifest.models { try model.verifyChecksum() }
+    }
+
+    @Test func aChangedFileIsRefused() throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let source = TestPaths.models.appendingPathComponent("models.json")
+        var json = try String(contentsOf: source, encoding: .utf8)
+        let spec = try Classifiers.manifest.model(named: "efficientnet-lite0")
+        json = json.replacingOccurrences(of: spec.sha256, with: String(repeating: "0", count: 64))
+        for file in try FileManager.default.contentsOfDirectory(atPath: TestPaths.models.path) where file != "models.json" {
+            try FileManager.default.createSymbolicLink(at: directory.appendingPathComponent(file),
+                                                       withDestinationURL: TestPaths.models.appendingPathComponent(file))
+        }
+        try json.write(to: directory.appendingPathComponent("models.json"), atomically: true, encoding: .utf8)
+        let changed = try ModelManifest.load(from: directory.appendingPathComponent("models.json")).model(named: "efficientnet-lite0")
+        #expect(throws: ClassificationError.self) { try changed.verifyChecksum() }
     }
 }

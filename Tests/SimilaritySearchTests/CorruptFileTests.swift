@@ -4,11 +4,15 @@ import Testing
 import TestSupport
 
 /// Damaged, foreign and missing files must come back as typed errors, never a crash.
-@Suite struct CorruptFileTests {
+@Suite final class CorruptFileTests {
     let directory: URL
 
     init() throws {
         directory = try TestPaths.temporaryDirectory()
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: directory)
     }
 
     func url(_ name: String) -> URL { directory.appendingPathComponent(name) }

@@ -157,7 +157,8 @@ import TestSupport
         #expect(VectorIndex.Kind.automatic(count: 0) == .flat)
         #expect(VectorIndex.Kind.automatic(count: VectorIndex.Kind.flatLimit) == .flat)
         #expect(VectorIndex.Kind.automatic(count: VectorIndex.Kind.flatLimit, dimension: 1_024) != .flat)
-        #expect(VectorIndex.Kind.automatic(count: 1_000_000) == .ivf(lists: 2_048, probes: 32))
+        #expect(VectorIndex.Kind.automatic(count: 1_000_000) == .ivf(lists: 2_048, probes: 16))
+        #expect(VectorIndex.Kind.automatic(count: 10_000_000) == .ivf(lists: 8_192, probes: 64))
         #expect(VectorIndex.Kind.automatic(count: 100_000) == .ivf(lists: 512, probes: 16))
         #expect(VectorIndex.Kind.ivf(expectedCount: 100) == .ivf(lists: 2, probes: 2))
         // Whenever automatic picks IVF, one batch of the expected size is enough to train it.
