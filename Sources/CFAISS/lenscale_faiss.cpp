@@ -201,7 +201,10 @@ extern "C" ls_status ls_hamming_range(const ls_hamming* h, uint64_t code, int32_
                     found.emplace_back(int32_t(result.distances[i]), result.labels[i]);
             } else {
                 std::vector<std::pair<int32_t, size_t>> positions;
-                lenscale::hamming_within(h->flat().xb.data(), size_t(h->index->ntotal), code, max_distance, positions);
+                const uint8_t* codes = h->flat().xb.data();
+                const size_t n = size_t(h->index->ntotal);
+                if (engine == LS_HAMMING_SCAN_SCALAR) lenscale::hamming_within_scalar(codes, n, code, max_distance, positions);
+                else lenscale::hamming_within(codes, n, code, max_distance, positions);
                 found.reserve(positions.size());
                 for (const auto& p : positions) found.emplace_back(p.first, h->index->id_map[p.second]);
             }
@@ -407,30 +410,39 @@ extern "C" size_t ls_vectors_min_training(const ls_vectors* h) {
     return h->ivf ? h->ivf->nlist * kMinTrainingPerList : 0;
 }
 
+namespace {
+
+/// Spherical k-means on a fixed-seed sample of x; the caller holds the exclusive lock.
+void train_locked(ls_vectors* h, size_t n, const float* x) {
+    if (h->ivf->is_trained) fail(LS_ERR_INVALID_ARGUMENT, "the index is already trained; create a new index to retrain");
+    const size_t lists = h->ivf->nlist, d = size_t(h->d);
+    const size_t need = lists * kMinTrainingPerList;
+    if (n < need)
+        fail(LS_ERR_INVALID_ARGUMENT, "an IVF index with " + std::to_string(lists) + " lists needs at least " + std::to_string(need) +
+                                          " training vectors (39 per list), got " + std::to_string(n) +
+                                          "; pass more vectors, choose fewer lists, or use the flat kind");
+    // A fixed-seed sample: the same input always trains the same centroids.
+    const size_t m = std::min(n, lists * kMaxTrainingPerList);
+    std::vector<size_t> rows(n);
+    std::iota(rows.begin(), rows.end(), size_t(0));
+    std::mt19937_64 rng(0x1e45ca1e);
+    for (size_t i = 0; i < m; ++i) std::swap(rows[i], rows[i + size_t(rng() % (n - i))]);
+    rows.resize(m);
+    std::sort(rows.begin(), rows.end());
+    std::vector<float> sample(m * d);
+    for (size_t i = 0; i < m; ++i) std::memcpy(&sample[i * d], x + rows[i] * d, d * sizeof(float));
+    const auto inv = inverse_norms(sample.data(), m, d, "training vector (sampled)");
+    scale_rows(sample.data(), m, d, inv.data(), sample.data());
+    h->ivf->train(faiss::Index::idx_t(m), sample.data());
+}
+
+} // namespace
+
 extern "C" ls_status ls_vectors_train(ls_vectors* h, size_t n, const float* x) {
     return guarded([&] {
         if (!h->ivf) fail(LS_ERR_INVALID_ARGUMENT, "a flat index needs no training; just add vectors");
         std::unique_lock lock(h->mutex);
-        if (h->ivf->is_trained) fail(LS_ERR_INVALID_ARGUMENT, "the index is already trained; create a new index to retrain");
-        const size_t lists = h->ivf->nlist, d = size_t(h->d);
-        const size_t need = lists * kMinTrainingPerList;
-        if (n < need)
-            fail(LS_ERR_INVALID_ARGUMENT, "an IVF index with " + std::to_string(lists) + " lists needs at least " + std::to_string(need) +
-                                              " training vectors (39 per list), got " + std::to_string(n) +
-                                              "; pass more vectors, choose fewer lists, or use the flat kind");
-        // A fixed-seed sample: the same input always trains the same centroids.
-        const size_t m = std::min(n, lists * kMaxTrainingPerList);
-        std::vector<size_t> rows(n);
-        std::iota(rows.begin(), rows.end(), size_t(0));
-        std::mt19937_64 rng(0x1e45ca1e);
-        for (size_t i = 0; i < m; ++i) std::swap(rows[i], rows[i + size_t(rng() % (n - i))]);
-        rows.resize(m);
-        std::sort(rows.begin(), rows.end());
-        std::vector<float> sample(m * d);
-        for (size_t i = 0; i < m; ++i) std::memcpy(&sample[i * d], x + rows[i] * d, d * sizeof(float));
-        const auto inv = inverse_norms(sample.data(), m, d, "training vector (sampled)");
-        scale_rows(sample.data(), m, d, inv.data(), sample.data());
-        h->ivf->train(faiss::Index::idx_t(m), sample.data());
+        train_locked(h, n, x);
     });
 }
 
@@ -439,11 +451,16 @@ extern "C" ls_status ls_vectors_add(ls_vectors* h, size_t n, const int64_t* ids,
         if (n == 0) return;
         const size_t d = size_t(h->d);
         std::unique_lock lock(h->mutex);
-        if (h->ivf && !h->ivf->is_trained)
-            fail(LS_ERR_NOT_TRAINED, "the IVF index is not trained yet; call train with at least " +
+        const bool must_train = h->ivf && !h->ivf->is_trained;
+        if (must_train && n < h->ivf->nlist * kMinTrainingPerList)
+            fail(LS_ERR_NOT_TRAINED, "the IVF index is not trained yet and this batch of " + std::to_string(n) +
+                                         " is too small to train it; call train with at least " +
                                          std::to_string(h->ivf->nlist * kMinTrainingPerList) + " representative vectors first");
         check_new_ids(h->ids, n, ids);
         const auto inv = inverse_norms(x, n, d, "vector");
+        // Checked first so a bad batch neither trains nor adds; trained under the same lock so
+        // two first batches racing cannot both train.
+        if (must_train) train_locked(h, n, x);
         std::vector<float> chunk(std::min(n, kAddChunk) * d);
         for (size_t i = 0; i < n; i += kAddChunk) {
             const size_t m = std::min(kAddChunk, n - i);

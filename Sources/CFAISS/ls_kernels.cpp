@@ -270,6 +270,7 @@ struct Kernels {
     InnerProductsFn inner_products = inner_products_generic;
     HammingWithinFn hamming_within = hamming_within_generic;
     HammingNearestFn hamming_nearest = hamming_nearest_generic;
+    HammingWithinFn hamming_within_scalar = hamming_within_generic;
     const char* name = "generic";
 
     Kernels() {
@@ -285,6 +286,7 @@ struct Kernels {
             hamming_within = hamming_within_popcnt;
             hamming_nearest = hamming_nearest_popcnt;
         }
+        if (popcnt) hamming_within_scalar = hamming_within_popcnt;
         name = avx2 && popcnt ? "avx2+fma+popcnt" : avx2 ? "avx2+fma" : popcnt ? "popcnt" : "generic";
 #endif
     }
@@ -437,6 +439,11 @@ std::vector<std::pair<float, int64_t>> knn_one(const float* q, const float* y, s
 void hamming_within(const uint8_t* codes, size_t n, uint64_t q, int max_distance,
                     std::vector<std::pair<int32_t, size_t>>& out) {
     kernels().hamming_within(codes, n, q, max_distance, out);
+}
+
+void hamming_within_scalar(const uint8_t* codes, size_t n, uint64_t q, int max_distance,
+                           std::vector<std::pair<int32_t, size_t>>& out) {
+    kernels().hamming_within_scalar(codes, n, q, max_distance, out);
 }
 
 void hamming_nearest_candidates(const uint8_t* codes, size_t n, uint64_t q, size_t k,

@@ -1,12 +1,14 @@
 import CFAISS
 
 extension HammingIndex {
-    /// Which implementation answers a radius query. Public callers always get the scan; the
-    /// FAISS path exists so tests and the benchmark can check and time the scan against FAISS's
-    /// own `IndexBinaryFlat::range_search` in the same process.
-    package enum Engine: Sendable {
-        /// The shim's POPCNT scan (portable fallback on CPUs without POPCNT).
-        case popcountScan
+    /// Which implementation answers a radius query. Public callers always get `.scan`; the
+    /// others exist so tests and the benchmark can check and time it against the scalar
+    /// fallback and FAISS's own `IndexBinaryFlat::range_search` in the same process.
+    package enum Engine: Sendable, CaseIterable {
+        /// The shim's fastest scan for this CPU (AVX2, else POPCNT, else portable code).
+        case scan
+        /// The shim's scalar fallback, which AVX2 machines would otherwise never run.
+        case scalarScan
         /// FAISS's `IndexBinaryFlat::range_search`, the reference peer.
         case faissFlat
     }
@@ -15,7 +17,7 @@ extension HammingIndex {
     ///
     /// - Parameter maxDistance: inclusive, 0...64. For perceptual-hash duplicates 8–12 is typical.
     public func search(code: UInt64, maxDistance: Int) throws(SearchError) -> [(id: Int64, distance: Int)] {
-        try search(code: code, maxDistance: maxDistance, engine: .popcountScan)
+        try search(code: code, maxDistance: maxDistance, engine: .scan)
     }
 
     package func search(code: UInt64, maxDistance: Int, engine: Engine) throws(SearchError) -> [(id: Int64, distance: Int)] {
@@ -23,8 +25,12 @@ extension HammingIndex {
             throw .invalidArgument("maxDistance must be between 0 and 64 for 64-bit codes (got \(maxDistance))")
         }
         var hits: OpaquePointer?
-        let status = ls_hamming_range(
-            handle, code, Int32(maxDistance), engine == .faissFlat ? LS_HAMMING_FAISS_FLAT : LS_HAMMING_SCAN, &hits)
+        let shimEngine = switch engine {
+        case .scan: LS_HAMMING_SCAN
+        case .scalarScan: LS_HAMMING_SCAN_SCALAR
+        case .faissFlat: LS_HAMMING_FAISS_FLAT
+        }
+        let status = ls_hamming_range(handle, code, Int32(maxDistance), shimEngine, &hits)
         try SearchError.check(status)
         return Self.pairs(ShimHits.take(hits))
     }

@@ -7,13 +7,14 @@ import CFAISS
 /// Results are exact, never approximate, because a missed duplicate is a visible bug.
 ///
 /// Storage is FAISS's `IndexBinaryFlat` behind an `IndexBinaryIDMap` (8 bytes per code plus
-/// 8 per id). The search is a linear scan with the hardware POPCNT instruction in the shim:
-/// measured on 1M codes it answers radius 8, 10 and 12 alike in about half a millisecond, with
-/// no build step. FAISS's hash-based indexes were faster only at radius 8 (`IndexBinaryMultiHash`
-/// 3×21 bits: 0.2 ms) and slower from 10 up (1.4 ms at 10, 15 ms or more at 12), took seconds
-/// to build and hundreds of MB; `IndexBinaryHash` is only exact when it flips every bit the
-/// radius allows (40+ ms). Debian's prebuilt `IndexBinaryFlat` uses a software popcount
-/// (~7 ms single-threaded). See bench/search/README.md for the figures.
+/// 8 per id); FAISS also removes codes and writes the file. The search is a linear scan in the
+/// shim, four codes at a time with AVX2 (POPCNT or portable fallbacks on older CPUs): on 1M
+/// codes it answers radius 8, 10 and 12 alike in about 0.2 ms, with no build step. FAISS's
+/// hash-based indexes were faster only at radius 8 (`IndexBinaryMultiHash` 3×21 bits: 0.2 ms)
+/// and slower from 10 up (1.4 ms at 10, 15 ms or more at 12), took seconds to build and
+/// hundreds of MB, and need a per-radius setting stored in the index; `IndexBinaryHash` is only
+/// exact when it flips every bit the radius allows (40+ ms). Debian's prebuilt `IndexBinaryFlat`
+/// counts bits in software (2.8 ms single-threaded). See bench/search/README.md.
 ///
 /// `@unchecked Sendable` because the only stored property is a handle to a C++ object that is
 /// internally synchronised: searches share a reader lock and run concurrently, while `add`,

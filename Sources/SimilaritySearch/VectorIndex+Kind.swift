@@ -13,10 +13,10 @@ extension VectorIndex {
         /// picks `.flat`.
         ///
         /// Measured on the 2-core development machine (bench/search/README.md): a flat top-10
-        /// query reads every vector, about 0.15 ms per 1,000 vectors of 512 floats once the set
-        /// outgrows the CPU cache; 10,000 vectors (20 MB) answered in 1.0–1.7 ms (median, two
-        /// runs), a third of the 5 ms budget or less, exactly and with no training, while 20,000
-        /// took about 3 ms with a p99 near 6 ms. Beyond the limit the IVF index answers in well
+        /// query reads every vector, 0.1–0.2 ms per 1,000 vectors of 512 floats once the set
+        /// outgrows the CPU cache; 10,000 vectors (20 MB) answered in 0.6–1.8 ms (median, three
+        /// runs), at most a third of the 5 ms budget, exactly and with no training, while 20,000
+        /// took 2.3–4.4 ms with a p99 near 6 ms. Beyond the limit the IVF index answers in well
         /// under a millisecond up to 100k vectors (about 2 ms at 1M) at recall@10 ≥ 0.95, and 10,000
         /// is also about the smallest set that can train it (39 vectors per list, 256 lists).
         public static let flatLimit = 10_000
@@ -35,7 +35,7 @@ extension VectorIndex {
         /// `count / 39`, so a batch of `count` vectors can train it. probes is 1/128 of the
         /// lists but at least 16: on the benchmark's synthetic clustered data that gave
         /// recall@10 of 0.96 at 100k vectors (512 lists, 0.6 ms) and 0.972 at 1M (2,048 lists,
-        /// 1.5–2.0 ms median). It is the knee of the curve: at 1M, 8 probes gave 0.898 and
+        /// 1.4–2.0 ms median). It is the knee of the curve: at 1M, 8 probes gave 0.898 and
         /// 32 gave 0.979 for twice the time. Real embeddings usually cluster more than that
         /// data, which helps; measure on your own data with `search(vector:k:probes:)` before
         /// lowering probes.

@@ -81,9 +81,8 @@ public final class VectorIndex: @unchecked Sendable {
         let rows = try rowCount(of: vectors)
         guard ids.count == rows else { throw .countMismatch(ids: ids.count, items: rows) }
         guard rows > 0 else { return }
-        if !isTrained, rows >= minimumTrainingCount {
-            try train(vectors: vectors)
-        }
+        // Training on this batch, when needed, happens inside the shim under the same lock as
+        // the add, so two first batches racing cannot both try to train.
         let status = ids.withUnsafeBufferPointer { idBuffer in
             vectors.withUnsafeBufferPointer { ls_vectors_add(handle, rows, idBuffer.baseAddress!, $0.baseAddress!) }
         }

@@ -57,17 +57,17 @@ import TestSupport
     }
 
     @Test(arguments: [8, 10, 12])
-    func radiusSearchMatchesBruteForceAndFAISS(maxDistance: Int) throws {
+    func everyEngineMatchesBruteForce(maxDistance: Int) throws {
         let (ids, codes, queries) = Self.randomWithFamilies()
         let index = HammingIndex()
         try index.add(ids: ids, codes: codes)
         var nonEmpty = 0
         for query in queries {
             let expected = Synthetic.bruteForceRange(ids: ids, codes: codes, query: query, maxDistance: maxDistance)
-            let scan = try index.search(code: query, maxDistance: maxDistance)
-            let faiss = try index.search(code: query, maxDistance: maxDistance, engine: .faissFlat)
-            #expect(scan.map { Pair(id: $0.id, value: Double($0.distance)) } == expected)
-            #expect(faiss.map { Pair(id: $0.id, value: Double($0.distance)) } == expected)
+            for engine in HammingIndex.Engine.allCases {
+                let hits = try index.search(code: query, maxDistance: maxDistance, engine: engine)
+                #expect(hits.map { Pair(id: $0.id, value: Double($0.distance)) } == expected, "engine \(engine)")
+            }
             if !expected.isEmpty { nonEmpty += 1 }
         }
         #expect(nonEmpty >= 40, "the fixture should exercise non-empty results")
@@ -89,6 +89,27 @@ import TestSupport
         try tied.add(ids: [50, 10, 40, 20, 30], codes: [0b1, 0b10, 0b100, 0b1000, 0])
         #expect(try tied.nearest(code: 0, k: 3).map(\.id) == [30, 10, 20])
         #expect(try tied.nearest(code: 0, k: 10).count == 5)
+    }
+
+    /// The SIMD scans take codes four at a time; matches in every position of a partial last
+    /// block (and of a full one) must be found too.
+    @Test func matchesAtTheEndOfTheIndexAreFound() throws {
+        var rng = SeededGenerator(seed: 17)
+        let query = rng.next()
+        for count in 1...12 {
+            for position in 0..<count {
+                var codes = (0..<count).map { _ in ~query ^ (rng.next() & 0xFF) } // ≥ 56 bits away
+                codes[position] = Synthetic.flip(query, bits: 3, using: &rng)
+                let index = HammingIndex()
+                try index.add(ids: (0..<count).map { Int64($0) + 100 }, codes: codes)
+                for engine in HammingIndex.Engine.allCases {
+                    let hits = try index.search(code: query, maxDistance: 3, engine: engine)
+                    #expect(hits.map(\.id) == [Int64(position) + 100] && hits.map(\.distance) == [3], "\(engine) n=\(count) at \(position)")
+                }
+                let nearest = try index.nearest(code: query, k: 1)
+                #expect(nearest.map(\.id) == [Int64(position) + 100] && nearest.map(\.distance) == [3], "nearest n=\(count) at \(position)")
+            }
+        }
     }
 
     @Test func emptyIndexFindsNothing() throws {

@@ -99,7 +99,26 @@ import TestSupport
         #expect(index.count == 100)
         #expect(throws: SearchError.self) { try index.train(vectors: few) }
         #expect(throws: SearchError.self) { try VectorIndex(dimension: 8, kind: .ivf(lists: 4, probes: 5)) }
+        // A first batch with a bad vector neither trains nor adds.
+        let fresh = try VectorIndex(dimension: 8, kind: .ivf(lists: 16, probes: 4))
+        var poisoned = Synthetic.gaussianVectors(count: 700, dimension: 8, using: &rng)
+        poisoned[8 * 650 + 3] = .nan
+        #expect(throws: SearchError.self) { try fresh.add(ids: (0..<700).map(Int64.init), vectors: poisoned) }
+        #expect(!fresh.isTrained && fresh.count == 0)
         #expect(throws: SearchError.self) { try VectorIndex(dimension: 8, kind: .ivf(lists: 0, probes: 0)) }
+    }
+
+    @Test func racingFirstBatchesTrainOnce() async throws {
+        var rng = SeededGenerator(seed: 14)
+        let index = try VectorIndex(dimension: 8, kind: .ivf(lists: 8, probes: 8))
+        let batches = (0..<4).map { b in
+            ((0..<400).map { Int64(b * 1_000 + $0) }, Synthetic.gaussianVectors(count: 400, dimension: 8, using: &rng))
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (ids, vectors) in batches { group.addTask { try index.add(ids: ids, vectors: vectors) } }
+            try await group.waitForAll()
+        }
+        #expect(index.isTrained && index.count == 1_600)
     }
 
     @Test(arguments: [VectorIndex.Kind.flat, .ivf(lists: 32, probes: 4)])

@@ -75,10 +75,12 @@ void ls_hits_free(ls_hits *_Nullable hits);
 typedef struct ls_hamming ls_hamming;
 
 typedef enum ls_hamming_engine {
-    /// The shim's scan with the hardware POPCNT instruction (falls back to portable code).
+    /// The shim's fastest scan for this CPU (AVX2, else POPCNT, else portable code).
     LS_HAMMING_SCAN = 0,
     /// FAISS's own IndexBinaryFlat::range_search, kept as the reference peer.
     LS_HAMMING_FAISS_FLAT = 1,
+    /// The shim's scalar fallback scan, so tests can check it on AVX2 machines too.
+    LS_HAMMING_SCAN_SCALAR = 2,
 } ls_hamming_engine;
 
 ls_status ls_hamming_create(ls_hamming *_Nullable *_Nonnull out);
@@ -125,7 +127,8 @@ size_t ls_vectors_min_training(const ls_vectors *index);
 /// Trains the IVF coarse quantizer (spherical k-means) on a sample of `n` vectors.
 ls_status ls_vectors_train(ls_vectors *index, size_t n, const float *vectors);
 /// Adds `n` vectors. Fails without changing the index if any id is present or any vector
-/// is zero or non-finite.
+/// is zero or non-finite. An untrained IVF index is first trained on this batch when it holds
+/// at least ls_vectors_min_training vectors (LS_ERR_NOT_TRAINED otherwise).
 ls_status ls_vectors_add(ls_vectors *index, size_t n, const int64_t *ids, const float *vectors);
 /// Top `k` by cosine, best first, ties by smaller id. `probes` <= 0 uses the default.
 ls_status ls_vectors_search(const ls_vectors *index, const float *query, size_t k, int32_t probes,
