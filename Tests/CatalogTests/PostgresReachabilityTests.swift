@@ -22,7 +22,9 @@ struct PostgresReachabilityTests {
         let message = try #require(error).description
         #expect(message.contains("sudo tools/postgres.sh start"))
         #expect(!message.contains("secret"))
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // PostgresNIO's pool alone would wait 60 s; the bound is loose because a loaded CI machine
+        // running the whole suite in parallel can be slow, and speed belongs in benchmarks.
+        #expect(ContinuousClock.now - started < .seconds(50))
     }
 
     @Test("a wrong password is reported as unreachable with the server's reason")

@@ -93,8 +93,9 @@ import Testing
             guard case .transport(let operation, _) = error as? StorageError else { return false }
             return operation == "HEAD k"
         }
-        // Refused at once on each of the three attempts, not re-dialled until a timeout.
-        #expect(clock.now - started < .seconds(3))
+        // Refused at once on each of the three attempts, not re-dialled until the 10 s connect
+        // timeout (30 s for three); loose, because a loaded CI machine can be slow.
+        #expect(clock.now - started < .seconds(20))
         #expect(server.received.isEmpty)
     }
 

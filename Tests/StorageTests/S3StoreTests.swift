@@ -123,6 +123,7 @@ import Testing
         }
         // HEAD answers carry no error document, so only the status is known.
         await #expect(throws: StorageError.http(status: 403, code: nil, message: nil)) { try await store.put([1], key: "k") }
-        #expect(clock.now - started < .seconds(2))
+        // Refused without retries (S3StoreRetryTests counts the attempts); loose for a loaded CI machine.
+        #expect(clock.now - started < .seconds(20))
     }
 }
