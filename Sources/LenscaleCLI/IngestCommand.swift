@@ -26,12 +26,25 @@ struct IngestCommand: AsyncParsableCommand {
     @OptionGroup var analysis: AnalysisOptions
     @OptionGroup var models: ModelOptions
 
+    /// One JSON record per file; `sha256` and `error` are written as null rather than left out,
+    /// so every record has the same keys.
     struct Line: Encodable {
         var path: String
         var sha256: String?
         var status: String
         var error: String?
         var labels: [Label]
+
+        enum CodingKeys: String, CodingKey { case path, sha256, status, error, labels }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(path, forKey: .path)
+            try container.encode(sha256, forKey: .sha256)
+            try container.encode(status, forKey: .status)
+            try container.encode(error, forKey: .error)
+            try container.encode(labels, forKey: .labels)
+        }
     }
 
     func run() async throws {

@@ -33,6 +33,7 @@ import TestSupport
         let ingested = try lines(first.stdout)
         #expect(ingested.count == 23 && ingested.allSatisfy { $0.status == "new" && $0.labels.count == 5 })
         #expect(first.stderr.contains("23 new, 0 exact duplicates, 0 failed"))
+        #expect(first.stdout.split(separator: "\n").allSatisfy { $0.contains("\"error\":null") }, "every record has an error key")
 
         let again = try CLI.run(["ingest", TestPaths.sharedImage("coffee.png").path, "--data", data.directory.path, "--format", "table"])
         let coffee = try #require(ingested.first { $0.path.hasSuffix("coffee.png") }?.sha256)
