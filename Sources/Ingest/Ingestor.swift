@@ -9,8 +9,8 @@ import Storage
 /// embedding and perceptual hash, and adds it to the duplicate indexes.
 ///
 /// Per file: hash → look up (an exact duplicate stops here) → decode once → perceptual hash and
-/// model tensor → (batched) classify and embed → store the bytes → write the catalog rows in
-/// one transaction → index. The bytes are stored before the catalog row is written, so a crash
+/// model tensor → (batched) classify and embed, while the bytes are stored → write the catalog
+/// rows in one transaction → index. The bytes are stored before the catalog row is written, so a crash
 /// in between leaves at worst an unreferenced object, never a row without its object; and a
 /// file that does not decode is rejected before anything is stored.
 public struct Ingestor: Sendable {
@@ -125,20 +125,38 @@ public struct Ingestor: Sendable {
         }
         guard !fresh.isEmpty else { return results.map { $0! } }
 
+        // The bytes are stored while the model runs (each put fsyncs, so they go in parallel):
+        // they decoded, so they are valid images, and the catalog rows are written only after
+        // both the store and the model have succeeded.
+        async let stored = store(fresh)
         let predictions: [Prediction]
         do {
             predictions = try await pipeline.classify(fresh.map(\.image))
         } catch {
+            _ = await stored
             for item in fresh {
                 results[item.index] = IngestResult(path: batch[item.index].path, sha256: item.image.sha256, status: .error,
                                                    error: .classification(error), labels: [])
             }
             return results.map { $0! }
         }
+        let failures = await stored
 
-        // Store every new object first (in parallel: each put fsyncs), then write the catalog.
+        for (item, prediction) in zip(fresh, predictions) {
+            let path = batch[item.index].path
+            if let error = failures[item.index] {
+                results[item.index] = IngestResult(path: path, sha256: item.image.sha256, status: .error, error: .storage(error), labels: [])
+                continue
+            }
+            results[item.index] = await catalogue(path: path, item: item, prediction: prediction)
+        }
+        return results.map { $0! }
+    }
+
+    /// Puts every new object, in parallel; returns the failures by batch index.
+    func store(_ fresh: [Fresh]) async -> [Int: StorageError] {
         let store = workspace.store
-        let stored = await withTaskGroup(of: (Int, StorageError?).self) { group in
+        return await withTaskGroup(of: (Int, StorageError?).self) { group in
             for item in fresh {
                 group.addTask {
                     do throws(StorageError) {
@@ -153,16 +171,6 @@ public struct Ingestor: Sendable {
             for await (index, error) in group { if let error { failures[index] = error } }
             return failures
         }
-
-        for (item, prediction) in zip(fresh, predictions) {
-            let path = batch[item.index].path
-            if let error = stored[item.index] {
-                results[item.index] = IngestResult(path: path, sha256: item.image.sha256, status: .error, error: .storage(error), labels: [])
-                continue
-            }
-            results[item.index] = await catalogue(path: path, item: item, prediction: prediction)
-        }
-        return results.map { $0! }
     }
 
     /// A new image of the batch, waiting for its prediction.
