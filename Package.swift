@@ -59,6 +59,7 @@ let package = Package(
             ]
         ),
         .target(name: "SimilaritySearch", dependencies: ["CFAISS"]),
+        .target(name: "Planning"),
         .target(
             name: "Ingest",
             dependencies: ["Classification", "Hashing", "Storage", "Catalog", "SimilaritySearch"]
@@ -68,6 +69,7 @@ let package = Package(
             dependencies: [
                 "Classification",
                 "Ingest",
+                "Planning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -82,6 +84,7 @@ let package = Package(
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "TestSupport"]),
         .testTarget(name: "SimilaritySearchTests", dependencies: ["SimilaritySearch", "TestSupport"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Hashing", "TestSupport"]),
+        .testTarget(name: "PlanningTests", dependencies: ["Planning"]),
         .testTarget(name: "LenscaleCLITests", dependencies: ["Classification", "TestSupport"]),
     ]
 )

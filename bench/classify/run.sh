@@ -28,3 +28,6 @@ echo "median over $runs runs, $model, $threads threads, batch $batch, 500 JPEGs 
 echo "  lenscale classify  $ms img/s"
 echo "  python peer        $mp img/s"
 awk -v a="$ms" -v b="$mp" 'BEGIN { printf "  ratio              %.2fx\n", a / b }'
+# For `lenscale plan --throughput-file bench/out/classify.json`.
+printf '{"benchmark": "classify", "model": "%s", "threads": %s, "batch": %s, "images_per_second": %s, "python_images_per_second": %s}\n' \
+  "$model" "$threads" "$batch" "$ms" "$mp" > bench/out/classify.json
