@@ -31,7 +31,10 @@ public struct Classifier: Sendable {
     }
 
     /// Hashes, decodes (DCT-scaled as far as the model input allows) and preprocesses one image.
-    public func prepare(_ bytes: [UInt8], keepImage: Bool = false) throws(ClassificationError) -> PreparedImage {
+    ///
+    /// - Parameter sha256: the bytes' content hash when the caller already computed it (ingest
+    ///   hashes first to skip known images), so it is not computed twice.
+    public func prepare(_ bytes: [UInt8], sha256: String? = nil, keepImage: Bool = false) throws(ClassificationError) -> PreparedImage {
         let decoded: ImageDecoder.Decoded
         do {
             decoded = try decoder.decode(bytes, minimumShorterSide: preprocessing.shorterSide)
@@ -39,7 +42,7 @@ public struct Classifier: Sendable {
             throw .decode(error)
         }
         return PreparedImage(
-            sha256: Self.sha256(bytes),
+            sha256: sha256 ?? Self.sha256(bytes),
             header: decoded.header,
             tensor: preprocessing.tensor(for: decoded.image),
             image: keepImage ? decoded.image : nil

@@ -92,7 +92,7 @@ public struct Ingestor: Sendable {
             return Candidate(path: path, sha256: sha256, state: .failed(.catalog(error)))
         }
         do {
-            var prepared = try classifier.prepare(bytes, keepImage: true)
+            var prepared = try classifier.prepare(bytes, sha256: sha256, keepImage: true)
             let codes = PerceptualCodes(image: prepared.image!)
             prepared.image = nil
             return Candidate(path: path, sha256: sha256, state: .fresh(bytes: bytes, image: prepared, codes: codes))
