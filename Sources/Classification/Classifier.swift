@@ -42,7 +42,7 @@ public struct Classifier: Sendable {
             throw .decode(error)
         }
         return PreparedImage(
-            sha256: sha256 ?? Self.sha256(bytes),
+            sha256: sha256 ?? ContentHash(of: bytes).hex,
             header: decoded.header,
             tensor: preprocessing.tensor(for: decoded.image),
             image: keepImage ? decoded.image : nil
@@ -91,10 +91,5 @@ public struct Classifier: Sendable {
         return order.prefix(max(0, count)).map { index in
             Label(index: index, name: index < names.count ? names[index] : "class \(index)", score: Float(exponentials[index] / total))
         }
-    }
-
-    /// The lowercase hex SHA-256 of `bytes`: the content address used everywhere.
-    public static func sha256(_ bytes: [UInt8]) -> String {
-        ContentHash(of: bytes).hex
     }
 }

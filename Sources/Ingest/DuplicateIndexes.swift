@@ -44,7 +44,8 @@ public actor DuplicateIndexes {
     public static func open(directory: URL, catalog: any Catalog, model: String, embeddingDims: Int) async throws(IngestError) -> DuplicateIndexes {
         let images: Int
         do { images = try await catalog.imageCount() } catch { throw .catalog(error) }
-        if let saved = IndexManifest.load(from: directory), saved.model == model, saved.images == images,
+        let saved = IndexManifest.load(from: directory).flatMap { $0.model == model ? $0 : nil }
+        if let saved, saved.images == images,
            let hamming = try? HammingIndex.load(from: directory.appendingPathComponent(hammingFile)),
            let crops = try? HammingIndex.load(from: directory.appendingPathComponent(cropsFile)),
            let vectors = try? VectorIndex.load(from: directory.appendingPathComponent(vectorFile)),
@@ -58,7 +59,7 @@ public actor DuplicateIndexes {
         // Keep a PCA chosen earlier: rebuilding the indexes must not silently undo `index build --dims`.
         var manifest = IndexManifest(model: model, embeddingKey: model, dims: embeddingDims, dtype: "float32", images: 0, pcaFile: nil)
         var pca: PCA?
-        if let saved = IndexManifest.load(from: directory), saved.model == model, let file = saved.pcaFile,
+        if let saved, let file = saved.pcaFile,
            let loaded = try? PCA.load(from: directory.appendingPathComponent(file)) {
             manifest = saved
             pca = loaded

@@ -4,7 +4,7 @@
 /// Near: 8 bits is the largest distance at which no pair of different photos matched
 /// (precision 1.000, recall 0.992); at 10 the first strangers appear (precision 0.994).
 /// Similar: cosine 0.6 kept precision at 1.000 against "same photo" truth with recall 0.970;
-/// below 0.55 unrelated photos start to match.
+/// at 0.55 the first unrelated pair matches (precision 0.9996).
 public struct DuplicateThresholds: Sendable, Equatable {
     /// The largest perceptual-hash Hamming distance (of 64 bits) still called a near duplicate.
     public var nearDistance: Int

@@ -1,6 +1,7 @@
 import Classification
 import Inference
 import Foundation
+import Hashing
 import Testing
 import TestSupport
 
@@ -40,10 +41,15 @@ import TestSupport
         }
     }
 
-    @Test func sha256IsTheContentAddress() throws {
-        // SHA-256 of the empty string and of "abc" (FIPS 180-2 test vectors).
-        #expect(Classifier.sha256([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(Classifier.sha256(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    /// The prediction carries the file's content address, whether the classifier hashes the
+    /// bytes itself or is handed the hash (as ingest does, having hashed first).
+    @Test func predictionsCarryTheContentAddress() throws {
+        let classifier = try Classifiers.named("efficientnet-lite0")
+        let data = try bytes(of: TestPaths.sharedImage("egret.jpg"))
+        let expected = ContentHash(of: data).hex
+        #expect(try classifier.prepare(data).sha256 == expected)
+        #expect(try classifier.prepare(data, sha256: expected).sha256 == expected)
+        #expect(try classifier.classify([classifier.prepare(data)])[0].sha256 == expected)
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import Inference
 
@@ -29,7 +30,7 @@ struct ModelManifestTests {
 
     /// Writes `json` as models.json in a fresh folder and returns its URL.
     static func write(_ json: String, labels: String? = nil) throws -> URL {
-        let folder = try TestEnvironment.temporaryDirectory()
+        let folder = try TestPaths.temporaryDirectory()
         let url = folder.appendingPathComponent("models.json")
         try json.write(to: url, atomically: true, encoding: .utf8)
         if let labels {
@@ -87,7 +88,7 @@ struct ModelManifestTests {
     }
 
     @Test func missingManifestSaysToRunSetup() throws {
-        let url = try TestEnvironment.temporaryDirectory().appendingPathComponent("models.json")
+        let url = try TestPaths.temporaryDirectory().appendingPathComponent("models.json")
         let error = #expect(throws: ModelManifestError.self) { try ModelManifest.load(from: url) }
         #expect(error == .notFound(path: url.path))
         #expect(error?.description.contains("make setup") == true)

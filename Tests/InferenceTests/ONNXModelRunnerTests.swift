@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import Inference
 
@@ -76,7 +77,7 @@ struct ONNXModelRunnerTests {
     }
 
     @Test func corruptModelIsAnORTErrorNotACrash() throws {
-        let folder = try TestEnvironment.temporaryDirectory()
+        let folder = try TestPaths.temporaryDirectory()
         let url = folder.appendingPathComponent("corrupt.onnx")
         var generator = SystemRandomNumberGenerator()
         try Data((0..<4096).map { _ in UInt8.random(in: 0...255, using: &generator) }).write(to: url)

@@ -1,6 +1,7 @@
 import CONNXRuntime
 import Foundation
 import Testing
+import TestSupport
 
 @testable import Inference
 
@@ -44,7 +45,7 @@ struct ONNXRuntimeTests {
     }
 
     @Test func aFileThatIsNotALibraryIsALoadError() throws {
-        let url = try TestEnvironment.temporaryDirectory().appendingPathComponent("libonnxruntime.so")
+        let url = try TestPaths.temporaryDirectory().appendingPathComponent("libonnxruntime.so")
         try "not an ELF file".write(to: url, atomically: true, encoding: .utf8)
         let error = #expect(throws: InferenceError.self) { try ONNXRuntime.load(libraryPath: url.path, environment: [:]) }
         guard case .runtimeLibraryLoadFailed(let path, let reason) = error else {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import Inference
 
@@ -14,21 +15,20 @@ struct ParityTests {
         let input = TestEnvironment.sampleInput(batch: 2, size: size, seed: 7)
         let swift = try runner.run(input)
 
-        let folder = try TestEnvironment.temporaryDirectory()
+        let folder = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let inputURL = folder.appendingPathComponent("input.f32")
         try TestEnvironment.writeFloat32(input.data, to: inputURL)
-        let result = try TestEnvironment.run(
-            TestEnvironment.python,
+        let result = try runProcess(
+            TestPaths.python,
             [
-                TestEnvironment.repoRoot.appendingPathComponent("tools/ort_run.py").path,
+                TestPaths.repositoryRoot.appendingPathComponent("tools/ort_run.py").path,
                 runner.model.fileURL.path,
                 "--input", inputURL.path,
                 "--shape", input.shape.map(String.init).joined(separator: ","),
                 "--threads", "1",
                 "--out-dir", folder.appendingPathComponent("out").path,
-            ],
-            in: folder)
+            ])
         try #require(result.status == 0, "ort_run.py failed: \(result.stderr)")
 
         let report = try JSONDecoder().decode(Report.self, from: Data(result.stdout.utf8))

@@ -1,29 +1,15 @@
 import Foundation
 import Inference
+import TestSupport
 
-/// Where the tests find the repository, the exported models and the Python reference.
+/// The real models and runtime the inference tests run on (locations come from TestSupport).
 ///
 /// The models are the real ones `make setup` exports to `<repo>/models` (LENSCALE_MODELS
 /// overrides): parity and batch checks are only meaningful on the graphs we ship. When they are
 /// missing, the tests fail with the setup command rather than skipping, so CI cannot pass without
 /// having run them.
 enum TestEnvironment {
-    /// `<repo>`, from this file's path: `<repo>/Tests/InferenceTests/TestEnvironment.swift`.
-    static let repoRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    static var modelsDirectory: URL {
-        if let folder = ProcessInfo.processInfo.environment["LENSCALE_MODELS"], !folder.isEmpty {
-            let url = folder.hasPrefix("/") ? URL(fileURLWithPath: folder) : repoRoot.appendingPathComponent(folder)
-            return url.standardizedFileURL
-        }
-        return repoRoot.appendingPathComponent("models")
-    }
-
-    static var manifestURL: URL { modelsDirectory.appendingPathComponent("models.json") }
-
-    /// The Python that has the pinned onnxruntime wheel.
-    static var python: URL { repoRoot.appendingPathComponent(".venv/bin/python") }
+    static var manifestURL: URL { TestPaths.models.appendingPathComponent("models.json") }
 
     static func manifest() throws -> ModelManifest {
         try ModelManifest.load(from: manifestURL)
@@ -41,14 +27,6 @@ enum TestEnvironment {
         var spec = try manifest().model(named: name)
         edit(&spec)
         return try ONNXModelRunner(model: spec, runtime: runtime(), options: SessionOptions(intraOpThreads: threads))
-    }
-
-    /// A fresh empty folder under the system temp folder.
-    static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("lenscale-inference-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
     }
 
     /// Deterministic pseudo-random values in about [-1, 1], the range of normalised pixels, so
@@ -85,35 +63,5 @@ enum TestEnvironment {
     static func maxAbsDifference(_ a: [Float], _ b: [Float]) -> Float {
         precondition(a.count == b.count, "compared arrays differ in length: \(a.count) vs \(b.count)")
         return zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
-    }
-
-    /// Runs a program to completion. Its output goes to files in `directory` rather than pipes, so
-    /// a chatty child can never block on a full pipe.
-    static func run(_ executable: URL, _ arguments: [String], in directory: URL) throws -> (
-        status: Int32, stdout: String, stderr: String
-    ) {
-        let stdoutURL = directory.appendingPathComponent("stdout.txt")
-        let stderrURL = directory.appendingPathComponent("stderr.txt")
-        _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
-        let stdout = try FileHandle(forWritingTo: stdoutURL)
-        let stderr = try FileHandle(forWritingTo: stderrURL)
-        defer {
-            try? stdout.close()
-            try? stderr.close()
-        }
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return (
-            process.terminationStatus,
-            try String(contentsOf: stdoutURL, encoding: .utf8),
-            try String(contentsOf: stderrURL, encoding: .utf8)
-        )
     }
 }

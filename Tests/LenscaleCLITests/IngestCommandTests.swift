@@ -99,3 +99,44 @@ import TestSupport
         #expect(try TestPostgres.psql("SELECT count(*) FROM \(schema).images").trimmingCharacters(in: .whitespacesAndNewlines) == "3")
     }
 }
+
+@Suite struct MaintenanceCommandTests {
+    @Test func indexRebuildRestoresDeletedIndexes() throws {
+        let data = try Scratch()
+        defer { data.remove() }
+        let photos = ["chelsea.png", "coffee.png", "egret.jpg"].map { TestPaths.sharedImage($0).path }
+        #expect(try CLI.run(["ingest"] + photos + ["--data", data.directory.path]).status == 0)
+        let index = data.directory.appendingPathComponent("index")
+        for file in try FileManager.default.contentsOfDirectory(atPath: index.path) {
+            try FileManager.default.removeItem(at: index.appendingPathComponent(file))
+        }
+        let rebuild = try CLI.run(["index", "rebuild", "--data", data.directory.path])
+        #expect(rebuild.status == 0 && rebuild.stdout.contains("rebuilt the indexes over 3 images"), "\(rebuild.stdout)\(rebuild.stderr)")
+        #expect(FileManager.default.fileExists(atPath: index.appendingPathComponent("phash.index").path))
+    }
+
+    @Test func planPrintsTheBriefsFigures() throws {
+        let plan = try CLI.run(["plan", "--images", "1e9", "--average-size", "200KB", "--requests-per-second", "10000",
+                                "--hit-ratio", "0.9", "--images-per-second", "110"])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        #expect(plan.stdout.contains("200 TB") && plan.stdout.contains("2.05 TB") && plan.stdout.contains("6.14 TB"))
+        #expect(plan.stdout.contains("online nodes             13"), "\(plan.stdout)")
+    }
+
+    @Test func planRejectsBadInputs() throws {
+        let cases: [([String], String)] = [
+            (["--images", "lots", "--average-size", "1KB", "--images-per-second", "1"], "is not a number"),
+            (["--images", "10", "--average-size", "big", "--images-per-second", "1"], "is not a size"),
+            (["--images", "10", "--average-size", "1KB", "--images-per-second", "1", "--hit-ratio", "2"], "hit ratio"),
+            (["--images", "10", "--average-size", "1KB"], "--images-per-second or --throughput-file"),
+            (["--images", "10", "--average-size", "1KB", "--throughput-file", "/nonexistent.json"], "not a benchmark result"),
+            (["--images", "10", "--average-size", "1KB", "--images-per-second", "10", "--requests-per-second", "5",
+              "--latency-ms", "50"], "cannot meet a p99"),
+        ]
+        for (arguments, message) in cases {
+            let result = try CLI.run(["plan"] + arguments)
+            #expect(result.status != 0 && !result.crashed, "\(arguments)")
+            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+        }
+    }
+}
