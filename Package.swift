@@ -18,6 +18,14 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // C libraries, found through pkg-config; `make setup` installs their Debian -dev packages.
@@ -64,12 +72,72 @@ let package = Package(
             name: "Ingest",
             dependencies: ["Classification", "Hashing", "Storage", "Catalog", "SimilaritySearch"]
         ),
+        // The durable job queue and the event feed (append-only events, webhooks), on the
+        // catalog's database so a batch and its jobs commit in one transaction.
+        .target(
+            name: "Jobs",
+            dependencies: [
+                "Catalog",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        // Job handlers: classify, embed, hash and look up duplicates for queued images.
+        .target(
+            name: "Workers",
+            dependencies: [
+                "Jobs", "Ingest", "Classification", "Storage", "Catalog",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        // The offline pipeline: folder, manifest or bucket in; labels.jsonl and .npy out.
+        .target(
+            name: "BatchPipeline",
+            dependencies: ["Classification", "Hashing", "Storage", "Catalog", "Ingest", "Jobs"]
+        ),
+        // Policy, the NudeNet detector's decoding, the cascade's decisions and the review queue.
+        .target(
+            name: "Moderation",
+            dependencies: [
+                "Classification", "Inference", "ImageDecoding", "Catalog", "Jobs",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // `lenscale serve`: the HTTP API, the prediction cache, the dynamic batcher and auth.
+        .target(
+            name: "Serving",
+            dependencies: [
+                "Classification", "Ingest", "Catalog", "Storage", "Jobs", "Workers", "Moderation",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            // The web pages (upload, review) as plain HTML/CSS/JS: no npm build step.
+            resources: [.copy("Web")]
+        ),
         .executableTarget(
             name: "LenscaleCLI",
             dependencies: [
                 "Classification",
                 "Ingest",
                 "Planning",
+                "Jobs",
+                "Workers",
+                "BatchPipeline",
+                "Moderation",
+                "Serving",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -86,5 +154,27 @@ let package = Package(
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Hashing", "TestSupport"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning"]),
         .testTarget(name: "LenscaleCLITests", dependencies: ["Classification", "TestSupport"]),
+        .testTarget(name: "JobsTests", dependencies: ["Jobs", "Catalog", "TestSupport"]),
+        .testTarget(name: "WorkersTests", dependencies: ["Workers", "Jobs", "Ingest", "TestSupport"]),
+        .testTarget(name: "BatchPipelineTests", dependencies: ["BatchPipeline", "TestSupport"]),
+        .testTarget(name: "ModerationTests", dependencies: ["Moderation", "TestSupport"]),
+        .testTarget(
+            name: "ServingTests",
+            dependencies: [
+                "Serving", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+
+        // The open-loop load generator for bench/serve: HDR latency percentiles at a fixed rate.
+        .executableTarget(
+            name: "LoadGenerator",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "bench/serve/LoadGenerator"
+        ),
     ]
 )

@@ -2,7 +2,7 @@ import PostgresNIO
 
 extension PostgresCatalog {
     /// Runs `body` on one pooled connection, outside a transaction (each statement autocommits).
-    func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws(CatalogError) -> T {
+    package func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws(CatalogError) -> T {
         guard !isClosed else { throw .closed }
         do {
             return try await client.withConnection { connection in try await body(connection) }
@@ -13,7 +13,7 @@ extension PostgresCatalog {
 
     /// Runs `body` in a READ COMMITTED transaction on one pooled connection, committing when it
     /// returns and rolling back when it throws.
-    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws(CatalogError) -> T {
+    package func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws(CatalogError) -> T {
         guard !isClosed else { throw .closed }
         do {
             return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
@@ -23,13 +23,13 @@ extension PostgresCatalog {
     }
 
     /// All rows of one query, decoded by `decode`.
-    func fetch<T: Sendable>(_ query: PostgresQuery, _ decode: (PostgresRow) throws -> T) async throws(CatalogError) -> [T] {
+    package func fetch<T: Sendable>(_ query: PostgresQuery, _ decode: (PostgresRow) throws -> T) async throws(CatalogError) -> [T] {
         try await withConnection { connection in
             try await Self.fetch(query, on: connection, logger: self.logger, decode)
         }
     }
 
-    static func fetch<T>(
+    package static func fetch<T>(
         _ query: PostgresQuery, on connection: PostgresConnection, logger: Logger, _ decode: (PostgresRow) throws -> T
     ) async throws -> [T] {
         var values: [T] = []

@@ -22,8 +22,8 @@ import Synchronization
 public final class PostgresCatalog: Catalog {
     public let configuration: Configuration
     let migrations: [Migration]
-    let client: PostgresClient
-    let logger: Logger
+    package let client: PostgresClient
+    package let logger: Logger
     private let runTask: Task<Void, Never>
     /// Set by `close()`, so later calls fail with `.closed` instead of the pool's internal error.
     /// An atomic rather than an actor: it is one flag read on every query, never waited on.
@@ -52,7 +52,7 @@ public final class PostgresCatalog: Catalog {
         }
     }
 
-    var isClosed: Bool { closed.load(ordering: .acquiring) }
+    package var isClosed: Bool { closed.load(ordering: .acquiring) }
 
     deinit {
         runTask.cancel()

@@ -3,8 +3,8 @@ import Logging
 import PostgresNIO
 
 /// Builds PostgresNIO configurations from a `PostgresCatalog.Configuration`, and probes the server.
-enum PostgresConnector {
-    static func clientConfiguration(_ configuration: PostgresCatalog.Configuration) throws(CatalogError) -> PostgresClient.Configuration {
+package enum PostgresConnector {
+    package static func clientConfiguration(_ configuration: PostgresCatalog.Configuration) throws(CatalogError) -> PostgresClient.Configuration {
         let tls: PostgresClient.Configuration.TLS = switch configuration.tls {
         case .disable: .disable
         case .prefer: .prefer(tlsConfiguration(configuration.tls))
@@ -20,7 +20,7 @@ enum PostgresConnector {
     }
 
     /// Opens and closes one connection, mapping any failure to `.unreachable`.
-    static func probe(_ configuration: PostgresCatalog.Configuration, logger: Logger) async throws(CatalogError) {
+    package static func probe(_ configuration: PostgresCatalog.Configuration, logger: Logger) async throws(CatalogError) {
         do {
             let connection = try await PostgresConnection.connect(
                 configuration: try connectionConfiguration(configuration), id: 0, logger: logger)
@@ -32,7 +32,7 @@ enum PostgresConnector {
         }
     }
 
-    private static func connectionConfiguration(_ configuration: PostgresCatalog.Configuration) throws -> PostgresConnection.Configuration {
+    package static func connectionConfiguration(_ configuration: PostgresCatalog.Configuration) throws -> PostgresConnection.Configuration {
         let tls: PostgresConnection.Configuration.TLS = switch configuration.tls {
         case .disable: .disable
         case .prefer: .prefer(try NIOSSLContext(configuration: tlsConfiguration(configuration.tls)))

@@ -1,8 +1,8 @@
 import PostgresNIO
 
 /// Translates what PostgresNIO throws into `CatalogError`.
-enum PostgresErrors {
-    static func map(_ error: any Error, url: String) -> CatalogError {
+package enum PostgresErrors {
+    package static func map(_ error: any Error, url: String) -> CatalogError {
         if let error = error as? CatalogError { return error }
         if error is CancellationError { return .cancelled }
         if let error = error as? PostgresTransactionError {
@@ -41,7 +41,7 @@ enum PostgresErrors {
 
     /// A human reason: PSQLError's `description` is deliberately vague (it may be logged), so the
     /// server's message or the underlying socket error is dug out here; neither holds the password.
-    static func describe(_ error: any Error) -> String {
+    package static func describe(_ error: any Error) -> String {
         guard let error = error as? PSQLError else { return String(describing: error) }
         if let info = error.serverInfo, let message = info[.message] {
             let state = info[.sqlState].map { " (SQLSTATE \($0))" } ?? ""

@@ -3,7 +3,7 @@ import GRDB
 extension SQLiteCatalog {
     /// Runs `body` in an IMMEDIATE transaction (see the type's documentation), committing when it
     /// returns and rolling back when it throws.
-    func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws(CatalogError) -> T {
+    package func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws(CatalogError) -> T {
         guard !isClosed else { throw .closed }
         do {
             return try await pool.writeWithoutTransaction { db in
@@ -21,7 +21,7 @@ extension SQLiteCatalog {
     }
 
     /// Runs `body` on a reader connection, in a snapshot that concurrent writes do not disturb.
-    func read<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws(CatalogError) -> T {
+    package func read<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws(CatalogError) -> T {
         guard !isClosed else { throw .closed }
         do {
             return try await pool.read(body)

@@ -14,13 +14,13 @@ import Synchronization
 public final class SQLiteCatalog: Catalog {
     public let configuration: Configuration
     let migrations: [Migration]
-    let pool: DatabasePool
+    package let pool: DatabasePool
     /// Set by `close()`: GRDB's answers after closing range from "connection is closed" to
     /// "out of memory", so the catalog answers `.closed` itself. An atomic rather than an actor:
     /// one flag read on every access, never waited on.
     private let closed = Atomic<Bool>(false)
 
-    var isClosed: Bool { closed.load(ordering: .acquiring) }
+    package var isClosed: Bool { closed.load(ordering: .acquiring) }
 
     /// Opens (creating when missing) the database file. Does not migrate; `openCatalog` does both.
     ///

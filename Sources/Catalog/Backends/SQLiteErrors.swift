@@ -1,8 +1,8 @@
 import GRDB
 
 /// Translates what GRDB and SQLite throw into `CatalogError`.
-enum SQLiteErrors {
-    static func map(_ error: any Error, context: String? = nil) -> CatalogError {
+package enum SQLiteErrors {
+    package static func map(_ error: any Error, context: String? = nil) -> CatalogError {
         if let error = error as? CatalogError { return error }
         if error is CancellationError { return .cancelled }
         if error is RowDecodingError { return .corruptRow(table: "unknown", reason: "\(error)") }

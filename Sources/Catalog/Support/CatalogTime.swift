@@ -6,21 +6,21 @@ import Foundation
 /// two backends return identical records. Rounding (not truncating) makes the conversion
 /// idempotent: a `Date` made from microseconds converts back to the same microseconds despite the
 /// binary floating point in between.
-enum CatalogTime {
-    static func microseconds(_ date: Date) -> Int64 {
+package enum CatalogTime {
+    package static func microseconds(_ date: Date) -> Int64 {
         Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
     }
 
-    static func date(microseconds: Int64) -> Date {
+    package static func date(microseconds: Int64) -> Date {
         Date(timeIntervalSince1970: Double(microseconds) / 1_000_000)
     }
 
-    static func rounded(_ date: Date) -> Date {
+    package static func rounded(_ date: Date) -> Date {
         self.date(microseconds: microseconds(date))
     }
 
     /// Now, at stored precision; records built from it need no further rounding.
-    static func now() -> Date {
+    package static func now() -> Date {
         rounded(Date())
     }
 }

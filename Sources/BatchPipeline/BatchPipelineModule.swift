@@ -1,0 +1,2 @@
+// Placeholder; replaced as the target fills in.
+enum BatchPipelineModule {}

@@ -1,0 +1,2 @@
+// Placeholder until the job queue lands.
+enum JobsModule {}
