@@ -18,9 +18,9 @@ build: setup
 release: setup
 	swift build -c release
 
-## demo: classify the demo photos (taken from the scikit-image wheel) with a release build.
+## demo: build, create a key, ingest the demo photos and serve them on http://127.0.0.1:8080.
 demo: release
-	.build/release/lenscale classify demo --top 3 --format table
+	@bash tools/demo.sh
 
 ## fixtures: image variants (CMYK, palette, 16-bit, EXIF-rotated...) made from the shared photos.
 fixtures: setup

@@ -114,7 +114,7 @@ let package = Package(
         .target(
             name: "Serving",
             dependencies: [
-                "Classification", "Ingest", "Catalog", "Storage", "Jobs", "Workers", "Moderation",
+                "Classification", "Ingest", "Catalog", "Storage", "Jobs", "Workers",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
@@ -173,6 +173,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "bench/serve/LoadGenerator"
         ),

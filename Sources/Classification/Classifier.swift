@@ -12,6 +12,10 @@ public struct Classifier: Sendable {
     public let preprocessing: Preprocessing
     public let decoder: ImageDecoder
     public let labels: [String]
+    /// What every prediction records as its model version: the weights' version plus a digest of
+    /// the preprocessing. Caches and the catalog key on it, so a change to either never serves
+    /// answers computed under the old one.
+    public let resultVersion: String
 
     public var model: ModelSpec { runner.model }
 
@@ -23,6 +27,7 @@ public struct Classifier: Sendable {
         self.runner = runner
         self.preprocessing = try model.input.preprocessing()
         self.decoder = decoder
+        self.resultVersion = "\(model.version)+pp\(ContentHash(of: Array(preprocessing.fingerprint.utf8)).hex.prefix(8))"
         do {
             self.labels = try model.loadLabels()
         } catch {
@@ -75,7 +80,7 @@ public struct Classifier: Sendable {
             return Prediction(
                 sha256: batch[i].sha256,
                 model: model.name,
-                modelVersion: model.version,
+                modelVersion: resultVersion,
                 labels: Self.topLabels(logits: row, count: top, names: labels),
                 embedding: embedding.map { Array($0.data[i * dims..<(i + 1) * dims]) }
             )

@@ -11,4 +11,11 @@ public struct PreparedImage: Sendable {
     public var tensor: [Float]
     /// The decoded pixels, kept only when the caller asked (for example for perceptual hashing).
     public var image: RGBImage?
+
+    public init(sha256: String, header: ImageHeader, tensor: [Float], image: RGBImage? = nil) {
+        self.sha256 = sha256
+        self.header = header
+        self.tensor = tensor
+        self.image = image
+    }
 }

@@ -211,8 +211,8 @@ public struct Ingestor: Sendable {
 
     /// A duplicate's result, with the labels the catalog already holds for this model.
     func duplicateResult(_ path: String, of sha256: String) async -> IngestResult {
-        let model = classifier.model
-        let stored = try? await workspace.catalog.prediction(sha256: sha256, model: model.name, modelVersion: model.version)
+        let stored = try? await workspace.catalog.prediction(
+            sha256: sha256, model: classifier.model.name, modelVersion: classifier.resultVersion)
         let labels = stored?.labels.map { Label(index: $0.index, name: $0.name, score: $0.score) } ?? []
         return IngestResult(path: path, sha256: sha256, status: .duplicate, labels: labels, duplicateOf: sha256)
     }

@@ -22,6 +22,9 @@ struct IngestCommand: AsyncParsableCommand {
     @Option(help: "How many classes to keep per image.")
     var top = 5
 
+    @Flag(name: .customLong("async"), help: "Store and enqueue the files as one batch, print its id and return; `lenscale worker` labels them.")
+    var background = false
+
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var analysis: AnalysisOptions
     @OptionGroup var models: ModelOptions
@@ -51,6 +54,7 @@ struct IngestCommand: AsyncParsableCommand {
         let expansion = InputPaths.expand(paths)
         for problem in expansion.problems { Terminal.error("lenscale: \(problem.path): \(problem.reason)\n") }
         guard !expansion.files.isEmpty else { throw CLIError("no images to ingest") }
+        if background { return try await submitInBackground(expansion.files, problems: expansion.problems.count) }
         let session = try await IngestSession.open(workspace: workspace, analysis: analysis, models: models, top: top)
         var progress = ProgressBar(total: expansion.files.count)
         var lines: [Line] = []

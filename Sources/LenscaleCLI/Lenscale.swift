@@ -8,6 +8,6 @@ struct Lenscale: AsyncParsableCommand {
         commandName: "lenscale",
         abstract: "Label, deduplicate, moderate and search images.",
         version: "0.1.0",
-        subcommands: [ClassifyCommand.self, IngestCommand.self, DupesCommand.self, SimilarCommand.self, IndexCommand.self, PlanCommand.self, ModelsCommand.self]
+        subcommands: [ClassifyCommand.self, IngestCommand.self, DupesCommand.self, SimilarCommand.self, IndexCommand.self, PlanCommand.self, BatchCommand.self, ModelsCommand.self, ServeCommand.self, KeysCommand.self, ModerateCommand.self, WorkerCommand.self, QueueCommand.self]
     )
 }

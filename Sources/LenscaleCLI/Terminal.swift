@@ -13,5 +13,11 @@ enum Terminal {
         line.withUTF8 { buffer in _ = write(STDERR_FILENO, buffer.baseAddress, buffer.count) }
     }
 
+    /// A line on stdout at once, for lines other programs wait for (the address a server took).
+    static func output(_ text: String) {
+        var line = text
+        line.withUTF8 { buffer in _ = write(STDOUT_FILENO, buffer.baseAddress, buffer.count) }
+    }
+
     static var coreCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 }

@@ -7,5 +7,11 @@ public enum Migrations {
         .createImages,
         .createPredictions,
         .createEmbeddings,
+        .createAPIKeys,
+        .createJobs,
+        .createBatches,
+        .createEvents,
+        .createWebhooks,
+        .createModeration,
     ]
 }

@@ -1,0 +1,82 @@
+import Foundation
+import Storage
+
+extension BatchSource {
+    /// File extensions a folder walk picks up; a manifest's entries are tried whatever they are
+    /// called, so a mislabelled file gets a real "not an image" failure.
+    static let imageExtensions: Set<String> = ["jpg", "jpeg", "jpe", "jfif", "png", "webp"]
+
+    /// The store that `.object` items are read from; nil when every item is a file.
+    public func openStore() throws(BatchError) -> (any ObjectStore)? {
+        let location: String
+        switch self {
+        case .folder, .manifest(_, nil): return nil
+        case .manifest(_, let store?): location = store
+        case .bucket(let bucket): location = bucket
+        }
+        do {
+            return try makeObjectStore(location)
+        } catch {
+            throw .storage(error)
+        }
+    }
+
+    /// Every item of the source, in a deterministic order: sorted paths, manifest order, or key
+    /// order. The whole list is held in memory (about 200 bytes an item), which keeps sharding
+    /// by position and resuming simple up to tens of millions of items per shard.
+    public func items(store: (any ObjectStore)?) async throws(BatchError) -> [BatchItem] {
+        switch self {
+        case .folder(let path):
+            let items = Self.walk(path).map { BatchItem(name: $0, location: .file(path: $0)) }
+            guard !items.isEmpty else { throw .source("\(path): no images (.jpg, .jpeg, .png, .webp) in this folder") }
+            return items
+        case .manifest(let path, let storeLocation):
+            let entries = try ManifestReader.entries(of: path)
+            guard !entries.isEmpty else { throw .manifest(path: path, line: nil, reason: "lists no paths or keys") }
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            return entries.map { entry in
+                if storeLocation != nil { return BatchItem(name: entry, location: .object(key: entry)) }
+                let resolved = entry.hasPrefix("/") ? entry : folder + "/" + entry
+                return BatchItem(name: entry, location: .file(path: resolved))
+            }
+        case .bucket(let location):
+            guard let store else { throw .source("\(location): the store is not open") }
+            var items: [BatchItem] = []
+            do {
+                for try await object in store.objects() {
+                    items.append(BatchItem(name: object.key, location: .object(key: object.key), size: object.size))
+                }
+            } catch let error as StorageError {
+                throw .storage(error)
+            } catch {
+                throw .source("\(location): \(error)")
+            }
+            guard !items.isEmpty else { throw .source("\(location): no objects under this prefix") }
+            return items
+        }
+    }
+
+    /// The image files under `directory`, recursively, skipping hidden entries, sorted. Paths are
+    /// `directory` + the relative path, exactly as `lenscale classify` names them (which, unlike
+    /// this walk, skips symbolic links).
+    static func walk(_ directory: String) -> [String] {
+        let root = URL(fileURLWithPath: directory)
+        guard let enumerator = FileManager.default.enumerator(
+            at: root, includingPropertiesForKeys: [.isRegularFileKey, .isSymbolicLinkKey], options: [.skipsHiddenFiles]
+        ) else { return [] }
+        var files: [String] = []
+        for case let url as URL in enumerator where imageExtensions.contains(url.pathExtension.lowercased()) {
+            let values = try? url.resourceValues(forKeys: [.isRegularFileKey, .isSymbolicLinkKey])
+            // Symbolic links to files count (datasets are often trees of links); links to folders
+            // are not followed, so a link cycle cannot loop.
+            var isDirectory: ObjCBool = false
+            let linkToFile = values?.isSymbolicLink == true
+                && FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) && !isDirectory.boolValue
+            if values?.isRegularFile == true || linkToFile {
+                let relative = url.path.dropFirst(root.path.count + 1)
+                files.append(directory.hasSuffix("/") ? directory + relative : directory + "/" + relative)
+            }
+        }
+        return files.sorted()
+    }
+}

@@ -1,2 +1,0 @@
-// Placeholder until the job queue lands.
-enum JobsModule {}

@@ -1,0 +1,142 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// Delivers the event feed to webhook subscriptions until cancelled.
+///
+/// Per subscription, events go out one at a time in offset order, each as a signed POST
+/// (`WebhookSignature`); a 2xx moves the subscription's cursor past it, anything else logs the
+/// attempt and backs off exponentially before that same event is tried again, so a receiver sees
+/// every event, in order, at least once. Subscriptions are leased, so dispatchers in several API
+/// replicas never deliver the same subscription concurrently. Run it in a task group or
+/// ServiceGroup next to the HTTP server; it ends when its task is cancelled.
+public struct WebhookDispatcher: Sendable {
+    public let queue: any JobQueue
+    public let httpClient: HTTPClient
+    public let owner: String
+    /// How often due retries are looked for when no new event arrives.
+    public var pollInterval: Double
+    /// Per request.
+    public var timeout: Double
+    public var backoff: JobBackoff
+    /// Events fetched per subscription per pass.
+    public var pageSize: Int
+    let logger: Logger
+
+    public init(queue: any JobQueue, httpClient: HTTPClient = .shared, owner: String = WorkerIdentity.make(),
+                pollInterval: Double = 1, timeout: Double = 10, backoff: JobBackoff = JobBackoff(base: 1, cap: 600),
+                pageSize: Int = 100, logger: Logger = Logger(label: "lenscale.webhooks")) {
+        self.queue = queue
+        self.httpClient = httpClient
+        self.owner = owner
+        self.pollInterval = pollInterval
+        self.timeout = timeout
+        self.backoff = backoff
+        self.pageSize = max(1, pageSize)
+        self.logger = logger
+    }
+
+    public func run() async {
+        var seen: Int64 = 0
+        while !Task.isCancelled {
+            do {
+                await deliverDue()
+                seen = try await queue.latestEventID()
+                _ = try await queue.waitForEvents(after: seen, timeout: pollInterval)
+            } catch {
+                logger.warning("webhook dispatcher: \(error)")
+                try? await Task.sleep(for: .seconds(pollInterval))
+            }
+        }
+    }
+
+    /// One pass over the due subscriptions; returns the number of successful deliveries.
+    @discardableResult
+    public func deliverDue() async -> Int {
+        let due: [(subscription: WebhookSubscription, secret: String)]
+        do {
+            due = try await queue.leaseDueWebhooks(owner: owner, lease: max(60, timeout * Double(pageSize)))
+        } catch {
+            logger.warning("webhook dispatcher cannot read subscriptions: \(error)")
+            return 0
+        }
+        return await withTaskGroup(of: Int.self) { group in
+            for (subscription, secret) in due {
+                group.addTask { await deliver(subscription, secret: secret) }
+            }
+            return await group.reduce(0, +)
+        }
+    }
+
+    func deliver(_ subscription: WebhookSubscription, secret: String) async -> Int {
+        var delivered = 0
+        var failures = subscription.failures
+        do {
+            let events = try await queue.events(after: subscription.cursor, limit: pageSize)
+            var skipped: Int64?
+            for event in events {
+                guard event.matches(subscription.kinds) else {
+                    skipped = event.id
+                    continue
+                }
+                let attempt = failures + 1
+                let (status, error, milliseconds) = await post(event, to: subscription.url, secret: secret)
+                let succeeded = status.map { (200..<300).contains($0) } ?? false
+                try await queue.recordDelivery(
+                    webhook: subscription.id, owner: owner, eventID: event.id, skippedThrough: skipped, attempt: attempt,
+                    statusCode: status, error: succeeded ? nil : (error ?? "HTTP \(status ?? 0)"), succeeded: succeeded,
+                    durationMilliseconds: milliseconds, retryAfter: backoff.delay(afterAttempt: attempt))
+                skipped = nil
+                guard succeeded else {
+                    logger.info("webhook \(subscription.id) delivery of event \(event.id) failed (attempt \(attempt)): \(error ?? "HTTP \(status ?? 0)")")
+                    return delivered
+                }
+                delivered += 1
+                failures = 0
+            }
+            if let skipped {
+                try await queue.recordDelivery(
+                    webhook: subscription.id, owner: owner, eventID: nil, skippedThrough: skipped, attempt: 0,
+                    statusCode: nil, error: nil, succeeded: true, durationMilliseconds: 0, retryAfter: 0)
+            }
+            try await queue.releaseWebhook(id: subscription.id, owner: owner)
+        } catch {
+            logger.warning("webhook \(subscription.id): \(error)")
+            try? await queue.releaseWebhook(id: subscription.id, owner: owner)
+        }
+        return delivered
+    }
+
+    /// POSTs one event; returns the status (nil when no response came), an error and the time taken.
+    func post(_ event: Event, to url: String, secret: String) async -> (status: Int?, error: String?, milliseconds: Int) {
+        let body = event.json
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Lenscale-Event-Id", value: String(event.id))
+        request.headers.add(name: "Lenscale-Event-Kind", value: event.kind)
+        request.headers.add(name: WebhookSignature.header,
+                            value: WebhookSignature.sign(body: body, secret: secret, timestamp: Int(Date().timeIntervalSince1970)))
+        request.body = .bytes(ByteBuffer(string: body))
+        let started = ContinuousClock.now
+        do {
+            let response = try await httpClient.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
+            _ = try? await response.body.collect(upTo: 64 * 1024)
+            return (Int(response.status.code), nil, Int((ContinuousClock.now - started).seconds * 1000))
+        } catch {
+            return (nil, "\(error)", Int((ContinuousClock.now - started).seconds * 1000))
+        }
+    }
+}
+
+/// Names a worker or dispatcher in leases: host, process and a random suffix, so a restarted
+/// process never mistakes its predecessor's leases for its own.
+public enum WorkerIdentity {
+    public static func make() -> String {
+        let host = ProcessInfo.processInfo.hostName
+        let random = UUID().uuidString.lowercased().prefix(8)
+        return "\(host):\(ProcessInfo.processInfo.processIdentifier):\(random)"
+    }
+}

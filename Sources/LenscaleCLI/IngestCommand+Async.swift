@@ -1,0 +1,81 @@
+import ArgumentParser
+import Catalog
+import Foundation
+import Ingest
+import Jobs
+import Storage
+import Workers
+
+/// `lenscale ingest --async`: validates and stores the files, enqueues them as one batch (the
+/// same `BatchSubmitter` path as `POST /v1/batches`) and prints the batch id without waiting;
+/// `lenscale worker` processes it.
+extension IngestCommand {
+    struct AsyncReceipt: Encodable {
+        struct Item: Encodable {
+            var index: Int
+            var name: String
+            var sha256: String?
+            var state: String
+            var reason: String?
+        }
+        var id: String
+        var items: [Item]
+    }
+
+    func submitInBackground(_ files: [String], problems: Int) async throws {
+        let manifest = try models.manifest()
+        let spec: ModelSpecSummary
+        do {
+            let model = try manifest.model(named: analysis.model)
+            spec = ModelSpecSummary(name: model.name, version: model.version)
+        } catch {
+            throw CLIError("\(error)")
+        }
+        let location = workspace.location
+        let store: any ObjectStore
+        do { store = try makeObjectStore(location.storeLocation) } catch { throw CLIError("\(error)") }
+        let catalog: any Catalog
+        do { catalog = try await openCatalog(location.catalogLocation) } catch { throw CLIError("\(error)") }
+        let started = ContinuousClock.now
+        let receipt: BatchReceipt
+        do {
+            let queue = try makeJobQueue(catalog: catalog)
+            let submitter = BatchSubmitter(queue: queue, store: store, model: spec.name, modelVersion: spec.version,
+                                           limits: analysis.limits)
+            do {
+                receipt = try await submitter.submit(files.map { .file(path: $0) }, priority: .online)
+            } catch {
+                await queue.close()
+                throw CLIError("\(error)")
+            }
+            await queue.close()
+        } catch {
+            try? await catalog.close()
+            throw error is CLIError ? error : CLIError("\(error)")
+        }
+        try? await catalog.close()
+        let seconds = (ContinuousClock.now - started).seconds
+        let rejected = receipt.items.filter { $0.state == .failed }
+        for item in rejected { Terminal.error("lenscale: \(item.name): \(item.reason ?? "rejected")\n") }
+        switch format {
+        case .table:
+            print(receipt.id)
+        case .json, .jsonl:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = format == .json ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+            let output = AsyncReceipt(id: receipt.id, items: receipt.items.map {
+                .init(index: $0.index, name: $0.name, sha256: $0.sha256, state: $0.state.rawValue, reason: $0.reason)
+            })
+            print(String(decoding: try encoder.encode(output), as: UTF8.self))
+        }
+        Terminal.error(String(format: "submitted batch %@ in %.2f s: %d queued, %d rejected\n", receipt.id, seconds,
+                              receipt.items.count - rejected.count, rejected.count + problems))
+        if !rejected.isEmpty || problems > 0 { throw ExitCode.failure }
+    }
+}
+
+/// The two facts a batch records about its model; read from the manifest without loading it.
+struct ModelSpecSummary {
+    var name: String
+    var version: String
+}

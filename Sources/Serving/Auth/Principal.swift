@@ -1,0 +1,9 @@
+/// Who made a request: the key's id and name, for audit logs, and what it may do.
+public struct Principal: Sendable, Equatable {
+    public var keyID: String
+    public var name: String
+    public var scopes: Set<Scope>
+
+    /// The identity of every request when the server runs with `--insecure-no-auth`.
+    static let developer = Principal(keyID: "insecure-no-auth", name: "local developer", scopes: [.admin])
+}

@@ -1,0 +1,96 @@
+import Foundation
+import ImageDecoding
+
+/// Everything `lenscale serve` needs, read from a YAML file, then environment variables, then
+/// flags (each overriding the one before), so one file serves every replica and a flag changes
+/// one thing for a single run.
+///
+/// Every field has a default that runs the embedded single-machine setup, so an empty file (or
+/// none) is a valid configuration. Unknown keys are errors: a misspelt `max_batch_size` must not
+/// silently run with the default.
+public struct ServeConfiguration: Sendable, Equatable {
+    public var listen = Address(host: "127.0.0.1", port: 8080)
+    /// A second listener for /healthz, /readyz and /metrics, so probes and scrapers can reach a
+    /// port that the public one does not expose. nil: those routes are on the main port only.
+    public var metrics: Address?
+    /// The data folder of the embedded store, catalog and indexes.
+    public var data: String?
+    /// A SQLite path or postgres:// URL; default `<data>/catalog.sqlite`.
+    public var catalog: String?
+    /// A folder, file:// or s3:// URL; default `<data>/objects`.
+    public var store: String?
+    /// The folder holding models.json; default `$LENSCALE_MODELS`, else ./models.
+    public var modelsDirectory: String?
+    public var models: [ModelConfiguration] = [ModelConfiguration(name: "efficientnet-lite0")]
+    public var cache = CacheConfiguration()
+    public var limits = Limits()
+    public var auth = AuthConfiguration()
+    /// Runs a background worker for queued jobs in this process (the embedded default).
+    public var worker = WorkerConfiguration()
+
+    public init() {}
+
+    public struct Address: Sendable, Equatable {
+        public var host: String
+        public var port: Int
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+
+        /// Loopback: the only place `--insecure-no-auth` may listen.
+        public var isLoopback: Bool {
+            host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        }
+    }
+
+    public struct ModelConfiguration: Sendable, Equatable {
+        public var name: String
+        /// ONNX Runtime intra-op threads; default: the core count.
+        public var threads: Int?
+        public var batcher = BatcherSettings()
+        public init(name: String, threads: Int? = nil, batcher: BatcherSettings = BatcherSettings()) {
+            self.name = name
+            self.threads = threads
+            self.batcher = batcher
+        }
+    }
+
+    public struct CacheConfiguration: Sendable, Equatable {
+        /// Bytes of the in-process prediction cache (tier 1); the catalog is tier 2.
+        public var memoryBytes = 64 * 1024 * 1024
+        public init() {}
+    }
+
+    public struct Limits: Sendable, Equatable {
+        public var maxBodyBytes = 20 * 1024 * 1024
+        public var maxPixels = DecodeLimits.default.maxPixels
+        /// Concurrent decodes; default: the core count.
+        public var decodeConcurrency: Int?
+        /// Hashes accepted by one `POST /v1/predictions/check`.
+        public var maxCheckHashes = 1000
+        /// The whole body of one `POST /v1/batches` (many images).
+        public var maxBatchBytes = 256 * 1024 * 1024
+        public init() {}
+    }
+
+    public struct AuthConfiguration: Sendable, Equatable {
+        /// Serve without keys. Refused unless every listener is on loopback.
+        public var insecureNoAuth = false
+        /// Keys declared in the file (digests only), besides those made with `lenscale keys create`.
+        public var keys: [StaticKey] = []
+        public init() {}
+    }
+
+    public struct StaticKey: Sendable, Equatable {
+        public var id: String
+        public var name: String
+        public var secretSHA256: String
+        public var scopes: Set<Scope>
+    }
+
+    public struct WorkerConfiguration: Sendable, Equatable {
+        public var enabled = true
+        public init() {}
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import Hummingbird
+
+/// An error answer of the HTTP API: a status and `{"error": {"code": ..., "message": ...}}`.
+///
+/// Every failure a client can cause ends as one of these, so clients branch on a stable `code`
+/// and show `message`, which says what to do. Error answers are never cacheable: a CDN must not
+/// remember a 401 or a 404 for a hash that exists a second later.
+public struct APIError: Error, HTTPResponseError, Sendable, Equatable {
+    public var status: HTTPResponse.Status
+    public var code: String
+    public var message: String
+    /// Seconds, for 429 and 503.
+    public var retryAfter: Int?
+
+    public init(_ status: HTTPResponse.Status, code: String, message: String, retryAfter: Int? = nil) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.retryAfter = retryAfter
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"]
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+        if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"lenscale\"" }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// The JSON body, encoded by hand: error paths must not fail on an encoder.
+    var body: [UInt8] {
+        Array("{\"error\":{\"code\":\(JSONString.quote(code)),\"message\":\(JSONString.quote(message))}}".utf8)
+    }
+}
+
+extension APIError {
+    static func badRequest(_ code: String, _ message: String) -> APIError { APIError(.badRequest, code: code, message: message) }
+    static func notFound(_ message: String) -> APIError { APIError(.notFound, code: "not_found", message: message) }
+    static let unauthenticated = APIError(
+        .unauthorized, code: "unauthenticated",
+        message: "send an API key as 'Authorization: Bearer <key>'; create one with `lenscale keys create`")
+    static func forbidden(scope: String) -> APIError {
+        APIError(.forbidden, code: "forbidden", message: "this API key lacks the '\(scope)' scope; create a key with `lenscale keys create --scope \(scope)`")
+    }
+    static func tooLarge(limit: Int) -> APIError {
+        APIError(.contentTooLarge, code: "too_large", message: "the body exceeds \(limit) bytes; send a smaller image or raise limits.max_body_bytes")
+    }
+    static func unsupportedMedia(_ type: String) -> APIError {
+        APIError(.unsupportedMediaType, code: "unsupported_media_type",
+                 message: "content type '\(type)' is not accepted; send image/jpeg, image/png, image/webp, application/octet-stream or multipart/form-data")
+    }
+    static func undecodable(_ code: String, _ message: String) -> APIError {
+        APIError(.unprocessableContent, code: code, message: message)
+    }
+    static func overloaded(retryAfter: Int) -> APIError {
+        APIError(.tooManyRequests, code: "overloaded", message: "the model queue is full; retry after \(retryAfter) s", retryAfter: retryAfter)
+    }
+    static let notReady = APIError(.serviceUnavailable, code: "not_ready", message: "the models are still loading; retry shortly", retryAfter: 1)
+}
+
+/// JSON string quoting for the few bodies built by hand.
+enum JSONString {
+    static func quote(_ string: String) -> String {
+        var out = "\""
+        for scalar in string.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,94 @@
+import Hummingbird
+import MultipartKit
+import NIOCore
+
+/// The image bytes of an upload: the raw body, or the file parts of a multipart form.
+///
+/// Formats are judged by the bytes (the decoder sniffs them), not by the declared type, which
+/// clients get wrong; the content type only decides how to find the bytes, and anything that is
+/// neither an image type, octet-stream nor multipart is refused up front with 415.
+enum ImageUpload {
+    static let rawTypes: Set<String> = ["image/jpeg", "image/jpg", "image/png", "image/webp", "application/octet-stream"]
+
+    /// Reads the body (at most `limit` bytes; a larger Content-Length is refused before reading).
+    static func body(of request: inout Request, limit: Int) async throws -> ByteBuffer {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            throw APIError.tooLarge(limit: limit)
+        }
+        do {
+            return try await request.collectBody(upTo: limit)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw APIError.tooLarge(limit: limit)
+        }
+    }
+
+    /// Files in the body, in order: one for a raw body; each part named `field` (or, for a single
+    /// image, the first part with a file name or any name) for multipart.
+    static func files(in request: inout Request, limit: Int, field: String?) async throws -> [(name: String?, bytes: [UInt8])] {
+        let contentType = request.headers[.contentType] ?? "application/octet-stream"
+        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        if rawTypes.contains(mediaType) || mediaType.isEmpty {
+            let buffer = try await body(of: &request, limit: limit)
+            guard buffer.readableBytes > 0 else { throw APIError.undecodable("empty", "the body is empty; send the image bytes") }
+            return [(nil, Array(buffer: buffer))]
+        }
+        guard mediaType == "multipart/form-data" else { throw APIError.unsupportedMedia(mediaType) }
+        guard let boundary = boundary(contentType) else {
+            throw APIError.badRequest("bad_multipart", "multipart/form-data needs a boundary parameter")
+        }
+        let buffer = try await body(of: &request, limit: limit)
+        let parts = try parse(buffer, boundary: boundary)
+        // Many files: every part of that field. One image: the first file part, else a part
+        // named as an image would be; never a plain text field.
+        let chosen = field.map { name in parts.filter { $0.name == name } }
+            ?? Array((parts.first { $0.filename != nil } ?? parts.first { ["image", "file"].contains($0.name ?? "") }).map { [$0] } ?? [])
+        guard !chosen.isEmpty else {
+            throw APIError.badRequest("no_image", "the form has no \(field.map { "'\($0)' " } ?? "")file part; send the image as a form file")
+        }
+        return chosen.map { ($0.filename, $0.bytes) }
+    }
+
+    struct Part {
+        var name: String?
+        var filename: String?
+        var bytes: [UInt8]
+    }
+
+    static func parse(_ buffer: ByteBuffer, boundary: String) throws(APIError) -> [Part] {
+        let parser = MultipartParser(boundary: boundary)
+        var parts: [Part] = []
+        var current = Part(name: nil, filename: nil, bytes: [])
+        parser.onHeader = { name, value in
+            guard name.lowercased() == "content-disposition" else { return }
+            current.name = parameter("name", in: value)
+            current.filename = parameter("filename", in: value)
+        }
+        parser.onBody = { body in current.bytes += body.readableBytesView }
+        parser.onPartComplete = {
+            parts.append(current)
+            current = Part(name: nil, filename: nil, bytes: [])
+        }
+        do {
+            try parser.execute(buffer)
+        } catch {
+            throw .badRequest("bad_multipart", "the multipart body is malformed: \(error)")
+        }
+        return parts
+    }
+
+    static func boundary(_ contentType: String) -> String? {
+        parameter("boundary", in: contentType)
+    }
+
+    /// A `key=value` or `key="value"` parameter of a header value.
+    static func parameter(_ key: String, in value: String) -> String? {
+        for piece in value.split(separator: ";") {
+            let pair = piece.split(separator: "=", maxSplits: 1)
+            guard pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces).lowercased() == key else { continue }
+            var text = pair[1].trimmingCharacters(in: .whitespaces)
+            if text.hasPrefix("\""), text.hasSuffix("\""), text.count >= 2 { text = String(text.dropFirst().dropLast()) }
+            return text
+        }
+        return nil
+    }
+}

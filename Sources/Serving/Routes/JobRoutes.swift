@@ -1,0 +1,197 @@
+import Catalog
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Jobs
+import NIOCore
+import Workers
+
+/// Async bulk uploads and the event feed: `POST /v1/batches`, `GET /v1/batches/{id}`,
+/// `GET /v1/events` (long poll), `GET /v1/events/stream` (SSE) and the webhook registry.
+///
+/// Thin on purpose: `BatchSubmitter` is the one path that stores and enqueues (the CLI's
+/// `ingest --async` uses it too), and the queue owns the feed.
+public struct JobRoutes: Sendable {
+    let queue: any JobQueue
+    let submitter: BatchSubmitter
+    let maxBatchBytes: Int
+
+    public init(queue: any JobQueue, submitter: BatchSubmitter, maxBatchBytes: Int) {
+        self.queue = queue
+        self.submitter = submitter
+        self.maxBatchBytes = maxBatchBytes
+    }
+
+    public func add(to router: Router<ServingContext>) {
+        router.post("/v1/batches") { request, context in try await submit(request, context) }
+        router.get("/v1/batches/:id") { request, context in try await batch(request, context) }
+        router.get("/v1/events") { request, context in try await events(request, context) }
+        router.get("/v1/events/stream") { request, context in try await stream(request, context) }
+        router.post("/v1/webhooks") { request, context in try await createWebhook(request, context) }
+        router.get("/v1/webhooks") { _, context in try await listWebhooks(context) }
+        router.delete("/v1/webhooks/:id") { _, context in try await deleteWebhook(context) }
+        router.get("/v1/webhooks/:id/deliveries") { _, context in try await deliveries(context) }
+    }
+
+    // MARK: batches
+
+    struct KeysBody: Decodable { var keys: [String] }
+
+    func submit(_ request: Request, _ context: ServingContext) async throws -> Response {
+        try context.require(.ingest)
+        var request = request
+        let contentType = request.headers[.contentType]?.lowercased() ?? ""
+        let uploads: [BatchUpload]
+        if contentType.hasPrefix("application/json") {
+            let body = try await ImageUpload.body(of: &request, limit: 1024 * 1024)
+            guard let keys = try? JSONDecoder().decode(KeysBody.self, from: Data(buffer: body)) else {
+                throw APIError.badRequest("bad_json", "send {\"keys\": [\"<key in the object store>\", …]} or a multipart form of 'images' files")
+            }
+            uploads = keys.keys.map { .storedKey($0) }
+        } else if contentType.hasPrefix("multipart/form-data") {
+            let files = try await ImageUpload.files(in: &request, limit: maxBatchBytes, field: "images")
+            uploads = files.enumerated().map { index, file in .bytes(name: file.name ?? "image-\(index)", bytes: file.bytes) }
+        } else {
+            throw APIError.unsupportedMedia(contentType.isEmpty ? "none" : contentType)
+        }
+        let receipt: BatchReceipt
+        do {
+            receipt = try await submitter.submit(uploads, priority: .online)
+        } catch {
+            throw APIError(error.isTransient ? .serviceUnavailable : .badRequest, code: error.isTransient ? "unavailable" : "bad_batch",
+                           message: error.description, retryAfter: error.isTransient ? 1 : nil)
+        }
+        var response = try PredictionRoutes.json(BatchAnswer(receipt), status: .accepted)
+        response.headers[.location] = "/v1/batches/\(receipt.id)"
+        return response
+    }
+
+    func batch(_ request: Request, _ context: ServingContext) async throws -> Response {
+        try context.require(.read)
+        let id = try context.parameters.require("id")
+        guard id.count <= 64, id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
+            throw APIError.badRequest("bad_id", "'\(id.prefix(80))' is not a batch id")
+        }
+        guard let status = try await mapped({ () throws(JobQueueError) in try await queue.batch(id: id) }) else {
+            throw APIError.notFound("no batch \(id)")
+        }
+        return try PredictionRoutes.json(BatchStatusAnswer(status))
+    }
+
+    // MARK: events
+
+    func events(_ request: Request, _ context: ServingContext) async throws -> Response {
+        try context.require(.read)
+        let query = request.uri.queryParameters
+        let after = try Int64(PredictionRoutes.integer(query.get("after"), name: "after", default: 0, range: 0...Int.max))
+        let limit = try PredictionRoutes.integer(query.get("limit"), name: "limit", default: 100, range: 1...1000)
+        let wait = try PredictionRoutes.integer(query.get("wait"), name: "wait", default: 0, range: 0...60)
+        var page = try await mapped { () throws(JobQueueError) in try await queue.events(after: after, limit: limit) }
+        if page.isEmpty, wait > 0 {
+            if try await mapped({ () throws(JobQueueError) in try await queue.waitForEvents(after: after, timeout: Double(wait)) }) {
+                page = try await mapped { () throws(JobQueueError) in try await queue.events(after: after, limit: limit) }
+            }
+        }
+        let next = page.last?.id ?? after
+        let body = "{\"events\":[\(page.map(\.json).joined(separator: ","))],\"next\":\(next)}"
+        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+                        body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    /// Server-Sent Events from `Last-Event-ID` (or `?after=`), with a comment every 15 s of
+    /// silence so proxies keep the connection; ends when the client goes away.
+    func stream(_ request: Request, _ context: ServingContext) async throws -> Response {
+        try context.require(.read)
+        let after = try PredictionRoutes.integer(request.uri.queryParameters.get("after"), name: "after", default: 0, range: 0...Int.max)
+        let resume = request.headers[.lastEventID].flatMap { Int64($0) } ?? Int64(after)
+        let queue = self.queue
+        let body = ResponseBody { writer in
+            var cursor = resume
+            try await writer.write(ByteBuffer(string: "retry: 1000\n\n"))
+            while !Task.isCancelled {
+                let page = try await queue.events(after: cursor, limit: 500)
+                for event in page {
+                    try await writer.write(ByteBuffer(string: "id: \(event.id)\nevent: \(event.kind)\ndata: \(event.json)\n\n"))
+                    cursor = event.id
+                }
+                if page.count == 500 { continue }
+                if !(try await queue.waitForEvents(after: cursor, timeout: 15)) {
+                    try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                }
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store", .connection: "keep-alive"], body: body)
+    }
+
+    // MARK: webhooks
+
+    struct WebhookBody: Decodable {
+        var url: String
+        var secret: String
+        var kinds: [String]?
+        var startAfter: Int64?
+        enum CodingKeys: String, CodingKey { case url, secret, kinds, startAfter = "start_after" }
+    }
+
+    func createWebhook(_ request: Request, _ context: ServingContext) async throws -> Response {
+        try context.require(.admin)
+        var request = request
+        let body = try await ImageUpload.body(of: &request, limit: 64 * 1024)
+        guard let input = try? JSONDecoder().decode(WebhookBody.self, from: Data(buffer: body)) else {
+            throw APIError.badRequest("bad_json", "send {\"url\": \"https://…\", \"secret\": \"at least 16 bytes\", \"kinds\": [\"image.*\"]}")
+        }
+        let created: WebhookSubscription
+        do {
+            created = try await queue.createWebhook(NewWebhook(url: input.url, secret: input.secret, kinds: input.kinds ?? [], startAfter: input.startAfter))
+        } catch {
+            throw error.isTransient ? APIError(.serviceUnavailable, code: "unavailable", message: error.description, retryAfter: 1)
+                : APIError.badRequest("bad_webhook", error.description)
+        }
+        return try PredictionRoutes.json(WebhookAnswer(created), status: .created)
+    }
+
+    func listWebhooks(_ context: ServingContext) async throws -> Response {
+        try context.require(.admin)
+        let hooks = try await mapped { () throws(JobQueueError) in try await queue.webhooks() }
+        return try PredictionRoutes.json(["webhooks": hooks.map(WebhookAnswer.init)])
+    }
+
+    func deleteWebhook(_ context: ServingContext) async throws -> Response {
+        try context.require(.admin)
+        let id = try webhookID(context)
+        do {
+            try await queue.deleteWebhook(id: id)
+        } catch .unknownWebhook(_) {
+            throw APIError.notFound("no webhook \(id)")
+        } catch {
+            throw APIError(.serviceUnavailable, code: "unavailable", message: error.description, retryAfter: 1)
+        }
+        return Response(status: .noContent, headers: [.cacheControl: "no-store"])
+    }
+
+    func deliveries(_ context: ServingContext) async throws -> Response {
+        try context.require(.admin)
+        let id = try webhookID(context)
+        let log = try await mapped { () throws(JobQueueError) in try await queue.deliveries(webhook: id, limit: 100) }
+        return try PredictionRoutes.json(["deliveries": log.map(DeliveryAnswer.init)])
+    }
+
+    func webhookID(_ context: ServingContext) throws -> Int64 {
+        guard let id = Int64(try context.parameters.require("id")) else { throw APIError.badRequest("bad_id", "webhook ids are numbers") }
+        return id
+    }
+
+    /// Queue failures are the server's state, not the client's fault: 503, retry.
+    func mapped<T: Sendable>(_ body: () async throws(JobQueueError) -> T) async throws(APIError) -> T {
+        do {
+            return try await body()
+        } catch {
+            throw APIError(.serviceUnavailable, code: "unavailable", message: "the queue is unavailable: \(error); retry", retryAfter: 1)
+        }
+    }
+}
+
+extension HTTPField.Name {
+    static let lastEventID = Self("Last-Event-ID")!
+}

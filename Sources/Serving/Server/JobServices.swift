@@ -1,0 +1,45 @@
+import Classification
+import Foundation
+import ImageDecoding
+import Ingest
+import Jobs
+import Logging
+import ServiceLifecycle
+import Workers
+
+/// The job side of a server: the queue on the catalog's database, the batch and event routes,
+/// the webhook dispatcher, and (embedded mode) a worker in this process, so the one-machine
+/// default needs no second process. Scale-out deployments turn the worker off and run
+/// `lenscale worker` processes instead.
+public struct JobServices: Sendable {
+    public let queue: any JobQueue
+    public let routes: LenscaleServer.RouteGroup
+    public let services: [any Service]
+
+    public static func open(runtime: ServingRuntime) async throws -> JobServices {
+        let configuration = runtime.configuration
+        let workspace = runtime.workspace
+        let endpoint = try runtime.service.endpoint(named: nil)
+        let queue = try makeJobQueue(catalog: workspace.catalog)
+        let limits = DecodeLimits(maxBytes: configuration.limits.maxBodyBytes, maxPixels: configuration.limits.maxPixels)
+        let submitter = BatchSubmitter(queue: queue, store: workspace.store, model: endpoint.name, modelVersion: endpoint.version, limits: limits)
+        let routes = JobRoutes(queue: queue, submitter: submitter, maxBatchBytes: configuration.limits.maxBatchBytes)
+        var services: [any Service] = [BackgroundService(name: "webhooks") { await WebhookDispatcher(queue: queue).run() }]
+        if configuration.worker.enabled {
+            let cores = ProcessInfo.processInfo.activeProcessorCount
+            let pipeline = ClassificationPipeline(classifier: endpoint.classifier, batchSize: configuration.models[0].batcher.maxBatchSize,
+                                                  decodeConcurrency: configuration.limits.decodeConcurrency ?? cores, top: 5, embeddings: true)
+            let indexes = try await DuplicateIndexes.open(directory: workspace.indexDirectory, catalog: workspace.catalog,
+                                                          model: endpoint.name, embeddingDims: endpoint.classifier.model.embeddingDims ?? 0)
+            let follower = try await IndexFollower(indexes: indexes, catalog: workspace.catalog, model: endpoint.name)
+            let worker = Worker(queue: queue, handlers: [ImageAnalysisHandler(workspace: workspace, pipeline: pipeline, index: follower)])
+            services.append(BackgroundService(name: "worker") {
+                let summary = await worker.run()
+                runtime.logger.info("in-process worker stopped: \(summary.done) done, \(summary.failed) failed")
+            })
+        }
+        return JobServices(queue: queue, routes: { routes.add(to: $0) }, services: services)
+    }
+
+    public func close() async { await queue.close() }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import Hummingbird
+import HummingbirdAuth
+import Logging
+import ServiceLifecycle
+
+/// Builds the HTTP application of `lenscale serve` over a `ServingRuntime`.
+public enum LenscaleServer {
+    /// Route groups added beside the built-in ones (batches and events, review), so features
+    /// living in other files plug in without this function knowing them.
+    public typealias RouteGroup = @Sendable (Router<ServingContext>) -> Void
+
+    /// The router with every route and middleware; what tests drive directly.
+    public static func router(_ runtime: ServingRuntime, extraRoutes: [RouteGroup] = [], metricsNeedAdmin: Bool = true) -> Router<ServingContext> {
+        let router = Router(context: ServingContext.self)
+        router.addMiddleware {
+            RequestMetricsMiddleware(metrics: runtime.metrics)
+            ErrorMiddleware(metrics: runtime.metrics)
+            APIKeyAuthenticator(keys: VerifiedKeys(store: runtime.keys), insecureNoAuth: runtime.configuration.auth.insecureNoAuth)
+        }
+        OperationsRoutes(readiness: runtime.readiness, metrics: runtime.metrics, metricsNeedAdmin: metricsNeedAdmin).add(to: router)
+        DocumentRoutes().add(to: router)
+        PredictionRoutes(service: runtime.service, limits: runtime.configuration.limits, readiness: runtime.readiness).add(to: router)
+        for group in extraRoutes { group(router) }
+        return router
+    }
+
+    /// The application: the main listener, the optional metrics listener, and the background
+    /// services (batchers, the catalog writer, warm-up, and `extraServices` such as a worker).
+    /// Stops gracefully on SIGTERM and SIGINT when run with `runService()`.
+    public static func application(
+        _ runtime: ServingRuntime, extraRoutes: [RouteGroup] = [], extraServices: [any Service] = [],
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let configuration = runtime.configuration
+        var services: [any Service] = runtime.service.endpoints.values.map { endpoint in
+            BackgroundService(name: "batcher \(endpoint.name)") { await endpoint.batcher.run() }
+        }
+        services.append(DrainingService(name: "catalog writer", run: { await runtime.service.writeBehind.run() },
+                                        stop: { await runtime.service.writeBehind.stop() }))
+        services.append(BackgroundService(name: "warm-up", endsWhenDone: true) {
+            do {
+                try await runtime.warmUp()
+            } catch {
+                runtime.logger.error("warm-up failed, /readyz stays false: \(error)")
+            }
+        })
+        services += extraServices
+        if let metricsAddress = configuration.metrics {
+            let router = Router(context: ServingContext.self)
+            router.addMiddleware { ErrorMiddleware(metrics: runtime.metrics) }
+            OperationsRoutes(readiness: runtime.readiness, metrics: runtime.metrics, metricsNeedAdmin: false).add(to: router)
+            services.append(Application(
+                router: router,
+                configuration: ApplicationConfiguration(address: .hostname(metricsAddress.host, port: metricsAddress.port), serverName: "lenscale-metrics"),
+                logger: runtime.logger))
+        }
+        return Application(
+            router: router(runtime, extraRoutes: extraRoutes, metricsNeedAdmin: true),
+            configuration: ApplicationConfiguration(
+                address: .hostname(configuration.listen.host, port: configuration.listen.port), serverName: "lenscale"),
+            services: services,
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.listen.port) },
+            logger: runtime.logger)
+    }
+}
+
+/// A long-running task as a ServiceLifecycle service: cancelled on graceful shutdown. With
+/// `endsWhenDone` it may finish early (warm-up) without the group treating that as a failure.
+struct BackgroundService: Service, CustomStringConvertible {
+    let name: String
+    var endsWhenDone = false
+    let body: @Sendable () async -> Void
+
+    init(name: String, endsWhenDone: Bool = false, _ body: @escaping @Sendable () async -> Void) {
+        self.name = name
+        self.endsWhenDone = endsWhenDone
+        self.body = body
+    }
+
+    var description: String { name }
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await body() }
+        if endsWhenDone {
+            // Stay up until shutdown: a ServiceGroup ends when any service returns.
+            try? await gracefulShutdown()
+        }
+    }
+}
+
+/// A service that finishes its work on shutdown instead of being cancelled: `stop` asks it to
+/// drain, and `run` returns when it has.
+struct DrainingService: Service, CustomStringConvertible {
+    let name: String
+    let run: @Sendable () async -> Void
+    let stop: @Sendable () async -> Void
+
+    var description: String { name }
+
+    func run() async throws {
+        let stop = self.stop
+        await withGracefulShutdownHandler {
+            await run()
+        } onGracefulShutdown: {
+            Task { await stop() }
+        }
+    }
+}

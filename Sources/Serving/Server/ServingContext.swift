@@ -1,0 +1,24 @@
+import Hummingbird
+import HummingbirdAuth
+
+/// The request context of every route: the caller's identity once authenticated.
+public struct ServingContext: AuthRequestContext, RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var identity: Principal?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        identity = nil
+    }
+
+    /// Uploads are size-checked by the routes themselves against the configured limit.
+    public var maxUploadSize: Int { 64 * 1024 * 1024 }
+
+    /// The caller, who must hold `scope`; 401 without a key, 403 without the scope.
+    @discardableResult
+    func require(_ scope: Scope) throws(APIError) -> Principal {
+        guard let identity else { throw .unauthenticated }
+        guard identity.scopes.allows(scope) else { throw .forbidden(scope: scope.rawValue) }
+        return identity
+    }
+}

@@ -1,0 +1,67 @@
+import Catalog
+import Classification
+import Foundation
+import ImageDecoding
+import Inference
+import Ingest
+import Logging
+
+/// Everything a running server holds: the workspace, the loaded models and their batchers, the
+/// caches, the key store, the metrics and the readiness flag.
+///
+/// Built once by `open`, then handed to `LenscaleServer.application`; tests build one over a
+/// temporary data folder and keep it to look inside (batch sizes, cache counts).
+public struct ServingRuntime: Sendable {
+    public let configuration: ServeConfiguration
+    public let workspace: Workspace
+    public let service: PredictionService
+    public let keys: any APIKeyStore
+    public let metrics: ServingMetrics
+    public let readiness: Readiness
+    public let logger: Logger
+
+    /// Opens the workspace and loads every configured model (checksums verified). Fails with a
+    /// message naming the model or store at fault; nothing is left open on failure.
+    public static func open(
+        _ configuration: ServeConfiguration, manifest: ModelManifest, metrics: ServingMetrics = ServingMetrics(),
+        logger: Logger = Logger(label: "lenscale.serve")
+    ) async throws -> ServingRuntime {
+        try configuration.validate()
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let limits = DecodeLimits(maxBytes: configuration.limits.maxBodyBytes, maxPixels: configuration.limits.maxPixels)
+        let runtime = try ONNXRuntime.load(manifest: manifest)
+        var endpoints: [ModelEndpoint] = []
+        for model in configuration.models {
+            let spec = try manifest.model(named: model.name)
+            try spec.verifyChecksum()
+            let runner = try ONNXModelRunner(model: spec, runtime: runtime,
+                                             options: SessionOptions(intraOpThreads: model.threads ?? cores, allowSpinning: false))
+            let classifier = try Classifier(runner: runner, decoder: ImageDecoder(limits: limits))
+            endpoints.append(ModelEndpoint(classifier: classifier, batcher: DynamicBatcher(classifier: classifier, settings: model.batcher, metrics: metrics)))
+        }
+        let location = WorkspaceLocation(dataDirectory: WorkspaceLocation.dataDirectory(configuration.data),
+                                         catalog: configuration.catalog, store: configuration.store)
+        let workspace = try await Workspace.open(location)
+        let service = PredictionService(
+            endpoints: endpoints, cache: PredictionCache(capacityBytes: configuration.cache.memoryBytes),
+            writeBehind: CatalogWriteBehind(catalog: workspace.catalog, store: workspace.store, logger: logger),
+            catalog: workspace.catalog, decodeThreads: configuration.limits.decodeConcurrency ?? cores, metrics: metrics)
+        let keys = ConfiguredKeys(configured: configuration.auth.keys, store: APIKeyStores.open(on: workspace.catalog))
+        return ServingRuntime(configuration: configuration, workspace: workspace, service: service, keys: keys,
+                              metrics: metrics, readiness: Readiness(), logger: logger)
+    }
+
+    /// Warms every batch size of every model, then marks the server ready.
+    func warmUp() async throws {
+        for endpoint in service.endpoints.values {
+            try await endpoint.batcher.warmUp()
+        }
+        readiness.markReady()
+        logger.info("ready: \(service.endpoints.keys.sorted().joined(separator: ", ")) warmed")
+    }
+
+    public func close() async {
+        await service.writeBehind.flush()
+        await workspace.close()
+    }
+}

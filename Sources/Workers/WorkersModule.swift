@@ -1,2 +1,0 @@
-// Placeholder; replaced as the target fills in.
-enum WorkersModule {}

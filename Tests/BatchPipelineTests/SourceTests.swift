@@ -1,0 +1,62 @@
+import Catalog
+import Foundation
+import Storage
+import Testing
+import TestSupport
+
+/// Sources that need a server or a database: an S3 prefix (moto) and the catalog upsert.
+@Suite(.serialized)
+struct SourceTests {
+    @Test func labelsEveryObjectUnderAnS3Prefix() async throws {
+        let server = try await S3TestServer.shared.endpoint()
+        let prefix = "batch-\(UUID().uuidString.prefix(8))"
+        let environment = ["AWS_ACCESS_KEY_ID": server.accessKeyID, "AWS_SECRET_ACCESS_KEY": server.secretAccessKey]
+        let location = "s3://\(server.bucket)/\(prefix)?endpoint=\(server.url.absoluteString)&style=path"
+        let store = try makeObjectStore(location, environment: environment)
+        let photos = LabelledPhotos.all.prefix(3)
+        for photo in photos { _ = try await store.put(try bytes(of: photo.url), key: "photos/\(photo.file)") }
+        _ = try await store.put(BadInputs.text, key: "photos/readme.jpg")
+        // Another prefix of the same bucket is not part of the source.
+        let neighbour = try makeObjectStore("s3://\(server.bucket)/\(prefix)-other?endpoint=\(server.url.absoluteString)&style=path", environment: environment)
+        _ = try await neighbour.put(try bytes(of: photos.first!.url), key: "x.jpg")
+
+        let out = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let result = try CLI.run(["batch", location, "--out", out.path], environment: environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        let output = BatchOutputFolder(directory: out)
+        #expect(try output.records.map(\.path) == photos.map { "photos/\($0.file)" }.sorted())
+        #expect(try output.failures.map(\.path) == ["photos/readme.jpg"])
+        #expect(try output.numpyShape().rows == 3)
+
+        // A manifest of keys reads them from --store.
+        let manifest = out.appendingPathComponent("keys.txt")
+        try "photos/\(photos.first!.file)\nphotos/missing.jpg\n".write(to: manifest, atomically: true, encoding: .utf8)
+        let keys = try CLI.run(["batch", manifest.path, "--store", location, "--out", out.appendingPathComponent("keys").path], environment: environment)
+        #expect(keys.status == 0, "\(keys.stderr)")
+        let fromKeys = BatchOutputFolder(directory: out.appendingPathComponent("keys"))
+        #expect(try fromKeys.records.map(\.path) == ["photos/\(photos.first!.file)"])
+        #expect(try fromKeys.failures.map(\.error) == ["not_found"])
+    }
+
+    @Test func upsertsIntoTheCatalog() async throws {
+        let folder = try PhotoFolder.make(photos: 3, duplicate: true, bad: false)
+        defer { folder.remove() }
+        let base = folder.directory.deletingLastPathComponent()
+        let catalogPath = base.appendingPathComponent("catalog.sqlite").path
+        let result = try CLI.run(["batch", folder.directory.path, "--out", base.appendingPathComponent("out").path, "--catalog", catalogPath])
+        #expect(result.status == 0, "\(result.stderr)")
+        let records = try BatchOutputFolder(directory: base.appendingPathComponent("out")).records
+        try await withCatalog(try CatalogLocation(parsing: catalogPath)) { catalog in
+            #expect(try await catalog.imageCount() == 3)
+            for record in records {
+                let image = try #require(try await catalog.image(sha256: record.sha256))
+                #expect(image.width > 0 && image.height > 0 && image.phash != 0)
+                let prediction = try #require(try await catalog.prediction(sha256: record.sha256, model: record.model, modelVersion: record.model_version))
+                #expect(prediction.labels.map(\.index) == record.labels.map(\.index))
+                let embedding = try #require(try await catalog.embedding(sha256: record.sha256, model: record.model))
+                #expect(embedding.dims == 1280)
+            }
+        }
+    }
+}

@@ -1,0 +1,199 @@
+import Catalog
+import Foundation
+import Jobs
+import Testing
+import TestSupport
+
+/// The queue's behaviour, identical on SQLite and PostgreSQL.
+@Suite struct JobQueueContractTests {
+    @Test(arguments: Backend.allCases)
+    func enqueueClaimComplete(_ backend: Backend) async throws {
+        try await TestQueues.with(backend) { queues in
+            let queue = queues.first
+            let a = try await queue.enqueue(TestQueues.job("a"))
+            let b = try await queue.enqueue(TestQueues.job("b"))
+            #expect(a.inserted && b.inserted && a.id != b.id)
+            let claimed = try await queue.claim(kinds: ["test.work"], limit: 1, owner: "w1", lease: 30)
+            #expect(claimed.map(\.id) == [a.id], "oldest first at equal priority")
+            let job = try #require(claimed.first)
+            #expect(job.state == .running && job.attempts == 1 && job.leaseOwner == "w1")
+            #expect(job.payload == "{\"name\":\"a\"}")
+            #expect(try await queue.claim(kinds: ["other.kind"], limit: 5, owner: "w1", lease: 30).isEmpty, "kinds filter")
+            let notHeld = try await queue.finish([(a.id, .done(events: []))], owner: "w1")
+            #expect(notHeld.isEmpty)
+            let done = try #require(try await queue.job(id: a.id))
+            #expect(done.state == .done && done.finishedAt != nil && done.leaseOwner == nil)
+            let stats = try await queue.stats()
+            #expect(stats.counts[.done] == 1 && stats.counts[.queued] == 1 && stats.counts[.running] == 0)
+            #expect(stats.oldestQueuedAge != nil)
+        }
+    }
+
+    /// Many claimers on two connection pools, racing for 120 jobs: no job is handed out twice.
+    @Test(arguments: Backend.allCases)
+    func concurrentClaimersNeverShareAJob(_ backend: Backend) async throws {
+        try await TestQueues.with(backend) { queues in
+            for i in 0..<120 { _ = try await queues.first.enqueue(TestQueues.job("j\(i)")) }
+            let claims = try await withThrowingTaskGroup(of: [Int64].self) { group in
+                for claimer in 0..<6 {
+                    let queue = claimer.isMultiple(of: 2) ? queues.first : queues.second
+                    group.addTask {
+                        var mine: [Int64] = []
+                        while true {
+                            let jobs = try await queue.claim(kinds: ["test.work"], limit: 4, owner: "c\(claimer)", lease: 30)
+                            if jobs.isEmpty { return mine }
+                            mine += jobs.map(\.id)
+                        }
+                    }
+                }
+                var all: [[Int64]] = []
+                for try await ids in group { all.append(ids) }
+                return all
+            }
+            let flat = claims.flatMap { $0 }
+            #expect(flat.count == 120)
+            #expect(Set(flat).count == 120, "a job was claimed twice")
+            #expect(claims.filter { !$0.isEmpty }.count > 1, "the claimers shared the work")
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func expiredLeaseIsClaimedAgain(_ backend: Backend) async throws {
+        try await TestQueues.with(backend) { queues in
+            let id = try await queues.first.enqueue(TestQueues.job("slow")).id
+            _ = try await queues.first.claim(kinds: ["test.work"], limit: 1, owner: "dead-worker", lease: 0.2)
+            #expect(try await queues.second.claim(kinds: ["test.work"], limit: 1, owner: "w2", lease: 30).isEmpty, "leased")
+            try await Task.sleep(for: .milliseconds(400))
+            let again = try await queues.second.claim(kinds: ["test.work"], limit: 1, owner: "w2", lease: 30)
+            #expect(again.map(\.id) == [id])
+            #expect(again.first?.attempts == 2 && again.first?.leaseOwner == "w2")
+            // The first worker wakes up late: its heartbeat and its result are refused.
+            #expect(try await queues.first.heartbeat(ids: [id], owner: "dead-worker", lease: 30) == [id])
+            #expect(try await queues.first.finish([(id, .done(events: []))], owner: "dead-worker") == [id])
+            #expect(try await queues.first.job(id: id)?.state == .running)
+            #expect(try await queues.second.finish([(id, .done(events: []))], owner: "w2").isEmpty)
+            #expect(try await queues.first.job(id: id)?.state == .done)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func heartbeatExtendsTheLease(_ backend: Backend) async throws {
+        try await TestQueues.with(backend) { queues in
+            let id = try await queues.first.enqueue(TestQueues.job("long")).id
+            _ = try await queues.first.claim(kinds: ["test.work"], limit: 1, owner: "w1", lease: 0.3)
+            #expect(try await queues.first.heartbeat(ids: [id], owner: "w1", lease: 30).isEmpty)
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(try await queues.second.claim(kinds: ["test.work"], limit: 1, owner: "w2", lease: 30).isEmpty,
+                    "the heartbeat kept the job")
+            #expect(try await queues.first.job(id: id)?.leaseOwner == "w1")
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func retriesBackOffThenDeadLetterAndRetry(_ backend: Backend) async throws {
+        try await TestQueues.with(backend, backoff: JobBackoff(base: 0.3, cap: 0.3)) { queues in
+            let queue = queues.first
+            let id = try await queue.enqueue(TestQueues.job("flaky", maxAttempts: 2)).id
+            _ = try await queue.claim(kinds: ["test.work"], limit: 1, owner: "w", lease: 30)
+            try await queue.finish([(id, .retry(reason: "timeout talking to S3"))], owner: "w")
+            let waiting = try #require(try await queue.job(id: id))
+            #expect(waiting.state == .queued && waiting.lastError == "timeout talking to S3")
+            #expect(waiting.runAfter > Date(), "backoff pushes the next attempt into the future")
+            #expect(try await queue.claim(kinds: ["test.work"], limit: 1, owner: "w", lease: 30).isEmpty, "not before run_after")
+            try await Task.sleep(for: .milliseconds(400))
+            let second = try await queue.claim(kinds: ["test.work"], limit: 1, owner: "w", lease: 30)
+            #expect(second.first?.attempts == 2)
+            try await queue.finish([(id, .retry(reason: "timeout again"))], owner: "w")
+            #expect(try await queue.job(id: id)?.state == .dead)
+            let dead = try await queue.deadJobs(limit: 10)
+            #expect(dead.map(\.id) == [id])
+            #expect(dead.first?.lastError?.contains("gave up after 2 attempts: timeout again") == true)
+            #expect(try await queue.stats().counts[.dead] == 1)
+            #expect(try await queue.retryDead(ids: [id]) == 1)
+            let revived = try #require(try await queue.job(id: id))
+            #expect(revived.state == .queued && revived.attempts == 0)
+            #expect(try await queue.claim(kinds: ["test.work"], limit: 1, owner: "w", lease: 30).map(\.id) == [id])
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func permanentFailureSkipsRetries(_ backend: Backend) async throws {
+        try await TestQueues.with(backend) { queues in
+            let id = try await queues.first.enqueue(TestQueues.job("corrupt")).id
+            _ = try await queues.first.claim(kinds: ["test.work"], limit: 1, owner: "w", lease: 30)
+            try await queues.first.finish([(id, .fail(reason: "not an image"))], owner: "w")
+            let job = try #require(try await queues.first.job(id: id))
+            #expect(job.state == .failed && job.lastError == "not an image" && job.attempts == 1)
+            #expect(try await queues.first.deadJobs(limit: 10).isEmpty)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func onlineWorkGoesFirst(_ backend: Backend) async throws {
+        try await TestQueues.with(backend) { queues in
+            _ = try await queues.first.enqueue(TestQueues.job("backfill-1"))
+            _ = try await queues.first.enqueue(TestQueues.job("backfill-2"))
+            let online = try await queues.first.enqueue(TestQueues.job("upload", priority: .online)).id
+            let first = try await queues.first.claim(kinds: ["test.work"], limit: 1, owner: "w", lease: 30)
+            #expect(first.map(\.id) == [online])
+            // Enqueueing queued backfill work again from an upload promotes it.
+            let promoted = try await queues.first.enqueue(TestQueues.job("backfill-2", priority: .online))
+            #expect(!promoted.inserted)
+            #expect(try await queues.first.claim(kinds: ["test.work"], limit: 1, owner: "w", lease: 30).map(\.id) == [promoted.id])
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func idempotencyKeyFindsTheOpenJob(_ backend: Backend) async throws {
+        try await TestQueues.with(backend) { queues in
+            let first = try await queues.first.enqueue(TestQueues.job("same"))
+            let again = try await queues.second.enqueue(TestQueues.job("same"))
+            #expect(first.inserted && !again.inserted && first.id == again.id)
+            _ = try await queues.first.claim(kinds: ["test.work"], limit: 1, owner: "w", lease: 30)
+            #expect(try await queues.first.enqueue(TestQueues.job("same")).id == first.id, "running counts as open")
+            try await queues.first.finish([(first.id, .done(events: []))], owner: "w")
+            let after = try await queues.first.enqueue(TestQueues.job("same"))
+            #expect(after.inserted && after.id != first.id, "a finished key may be queued again")
+            #expect(try await queues.first.stats().counts[.queued] == 1)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func releaseReturnsJobsWithoutSpendingAnAttempt(_ backend: Backend) async throws {
+        try await TestQueues.with(backend) { queues in
+            let id = try await queues.first.enqueue(TestQueues.job("in-hand")).id
+            _ = try await queues.first.claim(kinds: ["test.work"], limit: 1, owner: "w", lease: 30)
+            try await queues.first.release(ids: [id], owner: "w")
+            let job = try #require(try await queues.first.job(id: id))
+            #expect(job.state == .queued && job.attempts == 0 && job.leaseOwner == nil)
+        }
+    }
+
+    /// A waiter on one pool is woken by an enqueue on another, long before its fallback poll.
+    @Test func postgresNotifyWakesAnIdleWorker() async throws {
+        try await TestPostgres.withIsolatedSchema("notify") { _, url in
+            let one = try await openCatalog(url)
+            let two = try await openCatalog(url)
+            let waiter = PostgresJobQueue(catalog: one as! PostgresCatalog, pollInterval: 60)
+            let producer = try makeJobQueue(catalog: two)
+            try await Task.sleep(for: .milliseconds(300))  // the listener connects
+            let token = await waiter.jobWakeupToken()
+            let started = ContinuousClock.now
+            async let woke: Void = waiter.waitForJobs(since: token, timeout: 30)
+            try await Task.sleep(for: .milliseconds(100))
+            _ = try await producer.enqueue(TestQueues.job("wake"))
+            await woke
+            let waited = ContinuousClock.now - started
+            #expect(waited < .seconds(20), "woken by NOTIFY, not by the 30 s timeout (waited \(waited))")
+            let eventToken = try await waiter.latestEventID()
+            async let sawEvent = waiter.waitForEvents(after: eventToken, timeout: 30)
+            try await Task.sleep(for: .milliseconds(100))
+            try await producer.append([NewEvent(kind: "test.ping", subject: nil, data: "{}")])
+            #expect(try await sawEvent)
+            await waiter.close()
+            await producer.close()
+            try await one.close()
+            try await two.close()
+        }
+    }
+}

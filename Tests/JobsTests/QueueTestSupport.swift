@@ -1,0 +1,63 @@
+import Catalog
+import Foundation
+import Jobs
+import TestSupport
+
+/// Which database a contract test runs against; every contract test runs on both.
+enum Backend: String, CaseIterable, CustomStringConvertible, Sendable {
+    case sqlite, postgres
+    var description: String { rawValue }
+}
+
+/// Two queues on one database through separate connection pools (for PostgreSQL, what two
+/// processes would have), so claims, wake-ups and event order are tested across "processes".
+struct QueuePair {
+    let first: any JobQueue
+    let second: any JobQueue
+    let catalog: any Catalog
+    let backend: Backend
+}
+
+enum TestQueues {
+    /// Runs `body` on a fresh database of `backend` and cleans it up afterwards.
+    static func with<T>(_ backend: Backend, backoff: JobBackoff = JobBackoff(base: 0.05, cap: 0.2),
+                        _ body: (QueuePair) async throws -> T) async throws -> T {
+        switch backend {
+        case .sqlite:
+            let directory = try TestPaths.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let path = directory.appendingPathComponent("catalog.sqlite").path
+            return try await open(path, backend: backend, backoff: backoff, body)
+        case .postgres:
+            return try await TestPostgres.withIsolatedSchema("jobs") { _, url in
+                try await open(url, backend: backend, backoff: backoff, body)
+            }
+        }
+    }
+
+    static func open<T>(_ location: String, backend: Backend, backoff: JobBackoff,
+                        _ body: (QueuePair) async throws -> T) async throws -> T {
+        let one = try await openCatalog(location)
+        let two = try await openCatalog(location)
+        let pair = QueuePair(first: try makeJobQueue(catalog: one, backoff: backoff),
+                             second: try makeJobQueue(catalog: two, backoff: backoff), catalog: one, backend: backend)
+        do {
+            let result = try await body(pair)
+            await pair.first.close()
+            await pair.second.close()
+            try await one.close()
+            try await two.close()
+            return result
+        } catch {
+            await pair.first.close()
+            await pair.second.close()
+            try? await one.close()
+            try? await two.close()
+            throw error
+        }
+    }
+
+    static func job(_ name: String, priority: JobPriority = .backfill, maxAttempts: Int = 5, kind: String = "test.work") -> NewJob {
+        NewJob(kind: kind, idempotencyKey: "\(kind):\(name)", payload: "{\"name\":\"\(name)\"}", priority: priority, maxAttempts: maxAttempts)
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+import TestSupport
+
+@Suite("lenscale serve and lenscale keys")
+struct ServeCommandTests {
+    @Test("--insecure-no-auth off loopback is refused with a message and a non-zero exit")
+    func insecureRefused() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let result = try CLI.run(["serve", "--insecure-no-auth", "--host", "0.0.0.0", "--port", "0", "--data", scratch.path("data")])
+        #expect(result.status != 0)
+        #expect(!result.crashed)
+        #expect(result.stderr.contains("local development only"), "\(result.stderr)")
+    }
+
+    @Test("a malformed configuration file names the line and the key")
+    func badConfiguration() throws {
+        let scratch = try Scratch(["serve.yaml": Array("listen:\n  port: 80\n  hots: x\n".utf8)])
+        defer { scratch.remove() }
+        let result = try CLI.run(["serve", "--config", scratch.path("serve.yaml")])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("line 3"), "\(result.stderr)")
+        #expect(result.stderr.contains("listen.hots"), "\(result.stderr)")
+    }
+
+    @Test("keys create prints a key once, list shows it without its secret, revoke marks it")
+    func keysLifecycle() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let data = scratch.path("data")
+        let created = try CLI.run(["keys", "create", "--scope", "read,classify", "--name", "ci", "--data", data])
+        #expect(created.status == 0, "\(created.stderr)")
+        let token = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(token.hasPrefix("lsk_"))
+        let id = String(token.split(separator: "_")[1])
+
+        let listed = try CLI.run(["keys", "list", "--data", data])
+        #expect(listed.stdout.contains(id))
+        #expect(listed.stdout.contains("classify,read"))
+        #expect(!listed.stdout.contains(String(token.split(separator: "_")[2])), "list printed the secret")
+
+        let revoked = try CLI.run(["keys", "revoke", token, "--data", data])
+        #expect(revoked.status == 0)
+        let after = try CLI.run(["keys", "list", "--data", data])
+        let row = after.stdout.split(separator: "\n").first { $0.hasPrefix(id) } ?? ""
+        #expect(!row.hasSuffix("-"), "the revoked key has no revocation time: \(row)")
+
+        let unknownScope = try CLI.run(["keys", "create", "--scope", "reed", "--data", data])
+        #expect(unknownScope.status != 0)
+        #expect(unknownScope.stderr.contains("unknown scope 'reed'"))
+        let unknownKey = try CLI.run(["keys", "revoke", "ffffffffffffffff", "--data", data])
+        #expect(unknownKey.status != 0)
+        #expect(unknownKey.stderr.contains("no API key"))
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Serving
+import TestSupport
+
+/// A server over a fresh data folder with EfficientNet-Lite0, and keys for each scope.
+struct TestServer {
+    let runtime: ServingRuntime
+    let directory: URL
+    /// A token per scope, plus "admin".
+    let tokens: [Scope: String]
+
+    static func configuration(data: URL, _ adjust: (inout ServeConfiguration) -> Void = { _ in }) -> ServeConfiguration {
+        var configuration = ServeConfiguration()
+        configuration.data = data.path
+        configuration.models = [.init(name: "efficientnet-lite0", threads: 2)]
+        configuration.models[0].batcher.maxQueueDelayMicroseconds = 5_000
+        configuration.models[0].batcher.maxBatchSize = 8
+        configuration.listen.port = 0
+        adjust(&configuration)
+        return configuration
+    }
+
+    /// Opens a runtime (and keys) over `directory`, a new temporary folder by default.
+    static func open(directory: URL? = nil, _ adjust: (inout ServeConfiguration) -> Void = { _ in }) async throws -> TestServer {
+        let directory = try directory ?? TestPaths.temporaryDirectory()
+        let runtime = try await ServingRuntime.open(configuration(data: directory, adjust), manifest: Classifiers.manifest)
+        var tokens: [Scope: String] = [:]
+        for scope in Scope.allCases {
+            let (key, token) = try APIKey.generate(name: "test-\(scope.rawValue)", scopes: [scope])
+            try await runtime.keys.insert(key)
+            tokens[scope] = token
+        }
+        return TestServer(runtime: runtime, directory: directory, tokens: tokens)
+    }
+
+    func application(extraRoutes: [LenscaleServer.RouteGroup] = []) -> some ApplicationProtocol {
+        LenscaleServer.application(runtime, extraRoutes: extraRoutes)
+    }
+
+    func close(removing: Bool = true) async {
+        await runtime.close()
+        if removing { try? FileManager.default.removeItem(at: directory) }
+    }
+
+    func headers(_ scope: Scope?, contentType: String = "image/jpeg") -> HTTPFields {
+        var fields: HTTPFields = [.contentType: contentType]
+        if let scope, let token = tokens[scope] { fields[.authorization] = "Bearer \(token)" }
+        return fields
+    }
+}
+
+extension TestClientProtocol {
+    /// Polls /readyz until the warm-up is done (it runs as a service when the app starts).
+    func waitUntilReady() async throws {
+        for _ in 0..<600 {
+            let status = try await execute(uri: "/readyz", method: .get) { $0.status }
+            if status == .ok { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw TestFailure("the server never became ready")
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The `{"error": {"code", "message"}}` body every error answer has.
+struct ErrorBody: Decodable {
+    struct Inner: Decodable {
+        var code: String
+        var message: String
+    }
+    var error: Inner
+
+    static func decode(_ response: TestResponse) throws -> ErrorBody {
+        try JSONDecoder().decode(ErrorBody.self, from: Data(buffer: response.body))
+    }
+}
+
+/// The answer of /v1/classify as tests read it.
+struct ClassifyBody: Decodable {
+    struct Label: Decodable {
+        var index: Int
+        var name: String
+        var score: Float
+    }
+    var sha256: String
+    var model: String
+    var model_version: String
+    var labels: [Label]
+    var cache: String
+    var embedding: [Float]?
+
+    static func decode(_ response: TestResponse) throws -> ClassifyBody {
+        try JSONDecoder().decode(ClassifyBody.self, from: Data(buffer: response.body))
+    }
+}
+
+func photoBytes(_ name: String) throws -> [UInt8] {
+    Array(try Data(contentsOf: TestPaths.sharedImage(name)))
+}
+
+/// The first `count` labelled photos (real JPEGs from ../shared/images).
+func photos(_ count: Int) -> [LabelledPhoto] { Array(LabelledPhotos.all.prefix(count)) }

@@ -1,0 +1,130 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Several `lenscale worker` processes against a real PostgreSQL: crashes, restarts, and the
+/// invariants that must survive them.
+@Suite(.serialized) struct WorkerFaultTests {
+    /// Images in the fault tests; 1,000 by default (`LENSCALE_FAULT_IMAGES` to change).
+    static var imageCount: Int {
+        ProcessInfo.processInfo.environment["LENSCALE_FAULT_IMAGES"].flatMap(Int.init) ?? 1_000
+    }
+
+    struct Setup {
+        let url: String
+        let schema: String
+        let data: URL
+        let images: URL
+        var common: [String] { ["--catalog", url, "--data", data.path] }
+
+        func stats() throws -> StatsOutput {
+            let result = try CLI.run(["queue", "stats", "--format", "json"] + common)
+            guard result.status == 0 else { throw TestPostgresError(message: "queue stats failed: \(result.stderr)") }
+            return try JSONDecoder().decode(StatsOutput.self, from: Data(result.stdout.utf8))
+        }
+
+        func sql(_ query: String) throws -> String {
+            try TestPostgres.psql("SET search_path TO \(schema); \(query)").trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+
+        func worker(_ name: String, extra: [String] = []) throws -> Process {
+            try CLI.spawn(["worker", "--lease", "5", "--threads", "1", "--exit-when-idle"] + common + extra,
+                          log: data.appendingPathComponent("\(name).log"))
+        }
+
+        func log(_ name: String) -> String {
+            (try? String(contentsOf: data.appendingPathComponent("\(name).log"), encoding: .utf8)) ?? ""
+        }
+
+        /// What must hold at the end whatever happened on the way.
+        func expectEverythingProcessedOnce(batch: String, images: Int) throws {
+            let stats = try stats()
+            #expect(stats.counts["done"] == images, "\(stats.counts)")
+            #expect(stats.counts["queued"] == 0 && stats.counts["running"] == 0 && stats.counts["dead"] == 0)
+            #expect(try sql("SELECT count(*) FROM images") == String(images))
+            #expect(try sql("SELECT count(*) FROM predictions WHERE model = 'efficientnet-lite0'") == String(images))
+            #expect(try sql("SELECT count(*) FROM (SELECT sha256 FROM predictions GROUP BY sha256, model HAVING count(*) > 1) d") == "0",
+                    "exactly one prediction row per image and model")
+            #expect(try sql("SELECT count(*) FROM embeddings WHERE model = 'efficientnet-lite0'") == String(images))
+            #expect(try sql("SELECT count(*) FROM batch_items WHERE batch_id = '\(batch)' AND state <> 'done'") == "0")
+            #expect(try sql("SELECT completed_at IS NOT NULL FROM batches WHERE id = '\(batch)'") == "t")
+            #expect(try sql("SELECT count(*) FROM events WHERE kind = 'batch.completed' AND subject = '\(batch)'") == "1")
+            #expect(try sql("SELECT count(*) FROM events WHERE kind = 'image.ingested'") == String(images))
+        }
+    }
+
+    func withSetup(_ label: String, _ body: (Setup) async throws -> Void) async throws {
+        let images = try JPEGSet.make(count: Self.imageCount)
+        try await TestPostgres.withIsolatedSchema(label) { schema, url in
+            let data = try TestPaths.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: data) }
+            try await body(Setup(url: url, schema: schema, data: data, images: images))
+        }
+    }
+
+    func submit(_ setup: Setup) throws -> String {
+        let result = try CLI.run(["ingest", "--async", setup.images.path] + setup.common)
+        #expect(result.status == 0, "\(result.stderr)")
+        let id = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(id.hasPrefix("b_"), "ingest --async prints the batch id: \(result.stdout)")
+        return id
+    }
+
+    func waitUntil(_ processes: [Process], timeout: Duration = .seconds(900)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while processes.contains(where: \.isRunning), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        for process in processes where process.isRunning {
+            process.terminate()
+            Issue.record("a worker did not finish in time")
+        }
+    }
+
+    /// Three workers; one is SIGKILLed mid-run. Its jobs come back after their lease and every
+    /// image ends with exactly one prediction; nothing is lost or stuck.
+    @Test func killedWorkerLosesNoJob() async throws {
+        try await withSetup("kill") { setup in
+            let batch = try submit(setup)
+            #expect(try setup.stats().counts["queued"] == Self.imageCount)
+            let workers = try (0..<3).map { try setup.worker("w\($0)") }
+            var killed = false
+            while !killed, workers.contains(where: \.isRunning) {
+                let stats = try setup.stats()
+                if (stats.counts["done"] ?? 0) >= Self.imageCount / 4, (stats.counts["running"] ?? 0) > 0, workers[0].isRunning {
+                    kill(workers[0].processIdentifier, SIGKILL)
+                    killed = true
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(killed, "the worker was killed mid-run")
+            try await waitUntil(Array(workers.dropFirst()))
+            workers[0].waitUntilExit()
+            #expect(workers[0].terminationReason == .uncaughtSignal)
+            #expect(workers[1].terminationStatus == 0 && workers[2].terminationStatus == 0, "\(setup.log("w1"))")
+            try setup.expectEverythingProcessedOnce(batch: batch, images: Self.imageCount)
+            let reclaimed = try setup.sql("SELECT count(*) FROM jobs WHERE attempts > 1")
+            #expect((Int(reclaimed) ?? 0) > 0, "the killed worker's jobs were claimed again after their lease")
+        }
+    }
+
+    /// PostgreSQL restarts while two workers are busy: they ride it out and finish the batch;
+    /// a batch submitted after the restart goes through too.
+    @Test func workersRecoverFromAPostgresRestart() async throws {
+        try await withSetup("restart") { setup in
+            let batch = try submit(setup)
+            let workers = try (0..<2).map { try setup.worker("w\($0)") }
+            while (try setup.stats().counts["done"] ?? 0) < Self.imageCount / 5, workers.contains(where: \.isRunning) {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let restart = try runProcess(URL(fileURLWithPath: "/usr/bin/pg_ctlcluster"), ["15", "main", "restart", "-m", "fast"])
+            #expect(restart.status == 0, "\(restart.stderr)")
+            let ready = try runProcess(URL(fileURLWithPath: "/bin/bash"),
+                                       [TestPaths.repositoryRoot.appendingPathComponent("tools/postgres.sh").path, "start"])
+            #expect(ready.status == 0, "\(ready.stderr)")
+            try await waitUntil(workers)
+            #expect(workers.allSatisfy { $0.terminationStatus == 0 }, "\(setup.log("w0"))\n\(setup.log("w1"))")
+            try setup.expectEverythingProcessedOnce(batch: batch, images: Self.imageCount)
+        }
+    }
+}
