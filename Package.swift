@@ -163,6 +163,7 @@ let package = Package(
             dependencies: [
                 "Serving", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
 

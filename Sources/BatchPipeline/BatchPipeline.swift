@@ -55,7 +55,7 @@ public struct BatchPipeline: Sendable {
         }
         let model = classifier.model
         let output = try BatchOutput(directory: directory, description: .init(
-            model: model.name, model_version: model.version, format: configuration.format,
+            model: model.name, model_version: classifier.resultVersion, format: configuration.format,
             embedding_dtype: configuration.embeddingDType, embedding_dims: model.embeddingDims ?? 0,
             shard: shard.description, top: configuration.top))
         let resume = try output.resume()
@@ -70,11 +70,19 @@ public struct BatchPipeline: Sendable {
                                 keepImage: catalog != nil, known: known)
         let concurrency = store == nil ? configuration.decodeWorkers : configuration.decodeWorkers * 4
 
+        // The first event comes before any work, so a progress bar's clock starts with the run.
+        await progress(Progress(examined: 0, total: pending.count, counts: output.counts))
         var examined = 0
+        // Time between one batch's end in this stage and the next batch's arrival: the model
+        // sat idle waiting for reading and decoding.
+        var waitedForDecode = 0.0
+        var lastBatchEnd: ContinuousClock.Instant?
         await OverlappedBatches.run(
             pending, batchSize: configuration.batchSize * lanes.count, concurrency: concurrency,
             prepare: { item in await reader.prepare(item) },
             process: { batch in
+                if let lastBatchEnd { waitedForDecode += (ContinuousClock.now - lastBatchEnd).seconds }
+                defer { lastBatchEnd = ContinuousClock.now }
                 guard state.failure == nil else { return }
                 for prepared in batch { await state.add(prepared, known: known) }
                 examined += batch.count
@@ -98,6 +106,7 @@ public struct BatchPipeline: Sendable {
             listed: items.count, resumed: items.count - pending.count, run: run, total: output.counts,
             seconds: (ContinuousClock.now - started).seconds, cpuSeconds: cpu,
             decodeCPUSeconds: state.decodeCPUSeconds, inferenceSeconds: state.inferenceSeconds,
+            modelWaitSeconds: waitedForDecode,
             batches: state.batches, output: directory)
     }
 }

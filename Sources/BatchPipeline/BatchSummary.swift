@@ -19,6 +19,9 @@ public struct BatchSummary: Sendable {
     public var decodeCPUSeconds: Double
     /// Wall time the model sessions spent on batches, summed over sessions.
     public var inferenceSeconds: Double
+    /// Wall time the model stage waited for the next batch to be read and decoded, after the
+    /// first: near zero when decoding keeps up.
+    public var modelWaitSeconds: Double
     public var batches: Int
     public var output: URL
 

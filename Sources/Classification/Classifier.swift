@@ -27,12 +27,18 @@ public struct Classifier: Sendable {
         self.runner = runner
         self.preprocessing = try model.input.preprocessing()
         self.decoder = decoder
-        self.resultVersion = "\(model.version)+pp\(ContentHash(of: Array(preprocessing.fingerprint.utf8)).hex.prefix(8))"
+        self.resultVersion = Self.resultVersion(model: model, preprocessing: preprocessing)
         do {
             self.labels = try model.loadLabels()
         } catch {
             throw .unsupportedModel("\(model.name): cannot load its labels: \(error)")
         }
+    }
+
+    /// See `resultVersion`; also what queues and batch outputs record for a model they have not
+    /// loaded (`ModelSpec.resultVersion`).
+    static func resultVersion(model: ModelSpec, preprocessing: Preprocessing) -> String {
+        "\(model.version)+pp\(ContentHash(of: Array(preprocessing.fingerprint.utf8)).hex.prefix(8))"
     }
 
     /// Hashes, decodes (DCT-scaled as far as the model input allows) and preprocesses one image.

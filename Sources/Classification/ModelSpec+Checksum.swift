@@ -22,3 +22,12 @@ extension ModelSpec {
         }
     }
 }
+
+extension ModelSpec {
+    /// The version predictions of this model carry: the weights' version plus a digest of the
+    /// preprocessing (see `Classifier.resultVersion`), computed without loading the model.
+    public var resultVersion: String {
+        guard let preprocessing = try? input.preprocessing() else { return version }
+        return Classifier.resultVersion(model: self, preprocessing: preprocessing)
+    }
+}

@@ -141,12 +141,12 @@ struct BatchCommand: AsyncParsableCommand {
         Terminal.error(String(
             format: "batch: %d labelled, %d duplicates, %d failed, %d left to other shards, %d done before; "
                 + "%.2f s wall (%.1f images/s)\n"
-                + "  CPU %.1f s: decode %.1f s (%.0f%%), model and the rest %.1f s; %d model batches; %@ on %d cores\n"
+                + "  CPU %.1f s: decode %.1f s (%.0f%%), model and the rest %.1f s; %d model batches; model waited %.2f s for decode; %@ on %d cores\n"
                 + "  output: %@ (whole job: %d labelled, %d duplicates, %d failed)\n",
             run.classified, run.duplicates, run.failed, run.skipped, summary.resumed,
             summary.seconds, summary.imagesPerSecond,
             summary.cpuSeconds, summary.decodeCPUSeconds, summary.decodeShare * 100, summary.cpuSeconds - summary.decodeCPUSeconds,
-            summary.batches, split.description, cores,
+            summary.batches, summary.modelWaitSeconds, split.description, cores,
             summary.output.path, summary.total.classified, summary.total.duplicates, summary.total.failed))
         if run.failed > 0 {
             Terminal.error("  bad files are listed with their reasons in \(summary.output.appendingPathComponent("failures.jsonl").path)\n")
@@ -202,7 +202,7 @@ extension BatchCommand {
 
     func submit(_ items: [BatchItem], source: BatchSource, sourceStore: (any ObjectStore)?, model: ModelSpec,
                 queue: any JobQueue, workspace: Workspace) async throws {
-        let submitter = BatchSubmitter(queue: queue, store: workspace.store, model: model.name, modelVersion: model.version,
+        let submitter = BatchSubmitter(queue: queue, store: workspace.store, model: model.name, modelVersion: model.resultVersion,
                                        limits: analysis.limits)
         let outDirectory = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: outDirectory, withIntermediateDirectories: true)

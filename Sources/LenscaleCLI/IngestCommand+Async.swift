@@ -27,7 +27,7 @@ extension IngestCommand {
         let spec: ModelSpecSummary
         do {
             let model = try manifest.model(named: analysis.model)
-            spec = ModelSpecSummary(name: model.name, version: model.version)
+            spec = ModelSpecSummary(name: model.name, version: model.resultVersion)
         } catch {
             throw CLIError("\(error)")
         }

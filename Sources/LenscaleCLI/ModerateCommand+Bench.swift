@@ -32,6 +32,7 @@ extension ModerateCommand {
 
             // Light stage: its own time on the classifier's decoded image, beside classify itself.
             var light: [Double] = []
+            var letterbox: [Double] = []
             var classify: [Double] = []
             for (_, bytes) in images {
                 let prepared = try classifier.prepare(bytes, keepImage: true)
@@ -40,10 +41,14 @@ extension ModerateCommand {
                 for _ in 0..<runs {
                     classify.append(try Self.time { _ = try classifier.classify([classifier.prepare(bytes)], top: 5) })
                     light.append(try Self.time { _ = try cascade.light.run(sha256: prepared.sha256, image: prepared.image!, labels: labels) })
+                    let image = prepared.image!
+                    letterbox.append(Self.time {
+                        _ = Letterbox(size: 320, imageWidth: image.width, imageHeight: image.height).tensor(for: image)
+                    })
                 }
             }
-            print(String(format: "light stage: p50 %.1f ms, p99 %.1f ms (n=%d) | classify (decode+lite0): p50 %.1f ms, p99 %.1f ms",
-                         Self.percentile(light, 0.5), Self.percentile(light, 0.99), light.count,
+            print(String(format: "light stage: p50 %.1f ms, p99 %.1f ms (n=%d; letterbox alone p50 %.1f ms) | classify (decode+lite0): p50 %.1f ms, p99 %.1f ms",
+                         Self.percentile(light, 0.5), Self.percentile(light, 0.99), light.count, Self.percentile(letterbox, 0.5),
                          Self.percentile(classify, 0.5), Self.percentile(classify, 0.99)))
 
             // Heavy recipes: time per image, and the scores they give.

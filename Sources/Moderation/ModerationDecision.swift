@@ -1,3 +1,4 @@
+import Catalog
 import Foundation
 
 /// What moderation concluded about one image, and everything needed to audit it later.
@@ -60,7 +61,7 @@ public struct ModerationDecision: Sendable, Codable, Equatable {
         self.modelVersions = modelVersions
         self.reviewer = reviewer
         self.reason = reason
-        self.decidedAt = decidedAt
+        self.decidedAt = CatalogTime.rounded(decidedAt)
     }
 
     /// Whether a person must look at it: flagged for review, or sampled from the allowed.
@@ -85,6 +86,35 @@ public struct ModerationDecision: Sendable, Codable, Equatable {
         case policyVersion = "policy_version"
         case modelVersions = "model_versions"
         case decidedAt = "decided_at"
+    }
+
+    /// `decided_at` is whole microseconds since 1970, as the catalog stores times, so a decision
+    /// read back from either backend equals the one written.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            sha256: try c.decode(String.self, forKey: .sha256), outcome: try c.decode(Outcome.self, forKey: .outcome),
+            stage: try c.decode(Stage.self, forKey: .stage), categories: try c.decode([CategoryScore].self, forKey: .categories),
+            detections: try c.decode([Detection].self, forKey: .detections), sampled: try c.decode(Bool.self, forKey: .sampled),
+            policyVersion: try c.decode(String.self, forKey: .policyVersion),
+            modelVersions: try c.decode([String: String].self, forKey: .modelVersions),
+            reviewer: try c.decodeIfPresent(String.self, forKey: .reviewer), reason: try c.decodeIfPresent(String.self, forKey: .reason),
+            decidedAt: CatalogTime.date(microseconds: try c.decode(Int64.self, forKey: .decidedAt)))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(sha256, forKey: .sha256)
+        try c.encode(outcome, forKey: .outcome)
+        try c.encode(stage, forKey: .stage)
+        try c.encode(categories, forKey: .categories)
+        try c.encode(detections, forKey: .detections)
+        try c.encode(sampled, forKey: .sampled)
+        try c.encode(policyVersion, forKey: .policyVersion)
+        try c.encode(modelVersions, forKey: .modelVersions)
+        try c.encodeIfPresent(reviewer, forKey: .reviewer)
+        try c.encodeIfPresent(reason, forKey: .reason)
+        try c.encode(CatalogTime.microseconds(decidedAt), forKey: .decidedAt)
     }
 }
 

@@ -35,7 +35,7 @@ extension ModerationPolicy {
         do {
             root = try Yams.compose(yaml: yaml)
         } catch {
-            throw Self.syntaxError(error)
+            throw Self.syntaxError(error, yaml: yaml)
         }
         guard let root, let top = root.mapping else {
             throw PolicyError(line: root?.mark?.line, column: root?.mark?.column,
@@ -47,7 +47,7 @@ extension ModerationPolicy {
         guard let version = versionNode.int, version >= 1 else {
             throw PolicyReader.error(versionNode, "version must be a positive integer, found '\(versionNode.string ?? "?")'")
         }
-        let sampleRate = try top["sample_rate"].map { node throws(PolicyError) in try reader.fraction(node, "sample_rate") } ?? 0
+        let sampleRate = try top["sample_rate"].map { node throws(PolicyError) in try reader.rate(node, "sample_rate") } ?? 0
         let categoriesNode = top["categories"]!
         guard let categoryMap = categoriesNode.mapping, !categoryMap.isEmpty else {
             throw PolicyReader.error(categoriesNode, "categories must be a non-empty mapping of category name to its rules")
@@ -64,12 +64,24 @@ extension ModerationPolicy {
             categories.append(try reader.category(name: name, value))
         }
         let hash = ContentHash(of: Array(yaml.utf8)).hex
-        return ModerationPolicy(version: version, contentHash: hash, sampleRate: Double(sampleRate), categories: categories)
+        return ModerationPolicy(version: version, contentHash: hash, sampleRate: sampleRate, categories: categories)
     }
 
-    private static func syntaxError(_ error: any Error) -> PolicyError {
+    private static func syntaxError(_ error: any Error, yaml text: String) -> PolicyError {
         if let yaml = error as? YamlError {
             switch yaml {
+            case .duplicatedKeysInMapping(let duplicates, let context):
+                // Yams marks the mapping; point at the second use of the key instead.
+                let key = duplicates.first ?? ""
+                let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+                let uses = lines.indices.filter { index in
+                    index + 1 >= context.mark.line
+                        && lines[index].drop(while: { $0 == " " }).hasPrefix("\(key):")
+                }
+                let line = uses.count > 1 ? uses[1] : nil
+                let column = line.map { lines[$0].prefix(while: { $0 == " " }).count + 1 }
+                return PolicyError(line: line.map { $0 + 1 } ?? context.mark.line, column: column ?? context.mark.column,
+                                   reason: "'\(key)' appears twice in one mapping")
             case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
                  .composer(let context, let problem, let mark, _):
                 let detail = context.map { "\($0.text) " } ?? ""
@@ -121,13 +133,17 @@ struct PolicyReader {
     }
 
     func fraction(_ node: Node, _ name: String) throws(PolicyError) -> Float {
+        Float(try rate(node, name))
+    }
+
+    func rate(_ node: Node, _ name: String) throws(PolicyError) -> Double {
         guard node.scalar != nil, let value = node.float, value.isFinite else {
             throw Self.error(node, "\(name) must be a number from 0 to 1, found '\(node.string ?? "a \(node.kind)")'")
         }
         guard (0...1).contains(value) else {
             throw Self.error(node, "\(name) must be from 0 to 1, found \(value)")
         }
-        return Float(value)
+        return value
     }
 
     func category(name: String, _ node: Node) throws(PolicyError) -> ModerationPolicy.Category {
@@ -186,8 +202,9 @@ struct PolicyReader {
             return index
         }
         let name = scalar.string.trimmingCharacters(in: .whitespaces)
-        if let index = imagenetLabels.firstIndex(of: name) { return index }
-        guard let matches = imagenetSynonyms[name.lowercased()] else {
+        let lines = imagenetLabels.indices.filter { imagenetLabels[$0] == name }
+        if lines.count == 1 { return lines[0] }
+        guard let matches = lines.count > 1 ? lines : imagenetSynonyms[name.lowercased()] else {
             throw Self.error(node, "unknown ImageNet class '\(name)'; use a line of imagenet_classes.txt, one of its synonyms, or its index")
         }
         guard matches.count == 1 else {

@@ -107,7 +107,7 @@ enum HumanDecision {
         decision.sampled = false
         decision.reviewer = reviewer
         decision.reason = reason
-        decision.decidedAt = now
+        decision.decidedAt = CatalogTime.rounded(now)
         return decision
     }
 

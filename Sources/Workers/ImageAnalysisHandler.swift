@@ -23,7 +23,7 @@ public struct ImageAnalysisHandler: JobHandler {
 
     public var batchSize: Int { pipeline.batchSize }
     var model: String { pipeline.classifier.model.name }
-    var modelVersion: String { pipeline.classifier.model.version }
+    var modelVersion: String { pipeline.classifier.resultVersion }
 
     public init(workspace: Workspace, pipeline: ClassificationPipeline, index: IndexFollower,
                 thresholds: DuplicateThresholds = .default) {

@@ -27,7 +27,7 @@ struct BatchCommandTests {
         for (mine, theirs) in zip(records, expected) {
             #expect(mine.path == theirs.path)
             #expect(mine.sha256 == theirs.sha256)
-            #expect(mine.model == theirs.model && mine.model_version == theirs.model_version)
+            #expect(mine.model == theirs.model && mine.model_version == theirs.model_version, "\(mine.model_version) vs \(theirs.model_version)")
             #expect(mine.labels.map(\.index) == theirs.labels.map(\.index), "\(mine.path)")
             #expect(zip(mine.labels, theirs.labels).allSatisfy { abs($0.score - $1.score) < 1e-3 }, "\(mine.path)")
         }

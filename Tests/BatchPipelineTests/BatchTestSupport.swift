@@ -5,9 +5,13 @@ import TestSupport
 enum CLI {
     static var binary: URL {
         if let path = ProcessInfo.processInfo.environment["LENSCALE_BIN"], !path.isEmpty { return URL(fileURLWithPath: path) }
-        let products = Bundle.main.bundleURL.deletingLastPathComponent()
-        let candidate = products.appendingPathComponent("lenscale")
-        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        // The test runner's bundle is the products folder itself or a file in it, depending on
+        // the platform; the executable sits in that folder.
+        let bundle = Bundle.main.bundleURL
+        for folder in [bundle, bundle.deletingLastPathComponent(), Bundle.main.executableURL?.deletingLastPathComponent()].compactMap({ $0 }) {
+            let candidate = folder.appendingPathComponent("lenscale")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
         return TestPaths.repositoryRoot.appendingPathComponent(".build/debug/lenscale")
     }
 

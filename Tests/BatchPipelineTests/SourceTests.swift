@@ -59,4 +59,31 @@ struct SourceTests {
             }
         }
     }
+
+    @Test func fromQueueEnqueuesForWorkers() async throws {
+        let folder = try PhotoFolder.make(photos: 3, duplicate: true, bad: true)
+        defer { folder.remove() }
+        let base = folder.directory.deletingLastPathComponent()
+        let data = base.appendingPathComponent("data").path
+        let out = base.appendingPathComponent("out")
+        let result = try CLI.run(["batch", folder.directory.path, "--out", out.path, "--from-queue", "--data", data])
+        #expect(result.status == 0, "\(result.stderr)")
+        // The good photos, the duplicate and the truncated file (its header is fine) are queued; the
+        // text file and the pixel bomb are refused up front.
+        #expect(result.stderr.contains("5 items queued for `lenscale worker`, 2 refused"), "\(result.stderr)")
+        #expect(result.stderr.contains("not-a-photo.jpg"), "refused files are named with the reason")
+        let batches = try String(contentsOf: out.appendingPathComponent("batches.jsonl"), encoding: .utf8)
+        #expect(batches.contains("\"batch\":\"") && batches.contains("\"items\":7"), "\(batches)")
+
+        // A worker drains the queue into the workspace's catalog: one image per distinct content.
+        let worker = try CLI.run(["worker", "--data", data, "--exit-when-idle"])
+        #expect(worker.status == 0, "\(worker.stderr)")
+        let images = try await withCatalog(try CatalogLocation(parsing: data + "/catalog.sqlite")) { catalog in
+            try await catalog.imageCount()
+        }
+        #expect(images == 3)
+
+        let sharded = try CLI.run(["batch", folder.directory.path, "--out", out.path, "--from-queue", "--shard", "0/2"])
+        #expect(sharded.status != 0 && sharded.stderr.contains("drop --shard"), "\(sharded.stderr)")
+    }
 }

@@ -24,7 +24,8 @@ import TestSupport
                 group.addTask {
                     var offset: Int64 = 0
                     var seen: [Int64] = []
-                    while seen.count < writers * perWriter {
+                    let deadline = ContinuousClock.now + .seconds(120)
+                    while seen.count < writers * perWriter, ContinuousClock.now < deadline {
                         let page = try await queues.first.events(after: offset, limit: 7)
                         if page.isEmpty {
                             _ = try await queues.first.waitForEvents(after: offset, timeout: 1)

@@ -91,7 +91,7 @@ import TestSupport
 
     @Test(arguments: Backend.allCases)
     func retriesBackOffThenDeadLetterAndRetry(_ backend: Backend) async throws {
-        try await TestQueues.with(backend, backoff: JobBackoff(base: 0.3, cap: 0.3)) { queues in
+        try await TestQueues.with(backend, backoff: JobBackoff(base: 3, cap: 3)) { queues in
             let queue = queues.first
             let id = try await queue.enqueue(TestQueues.job("flaky", maxAttempts: 2)).id
             _ = try await queue.claim(kinds: ["test.work"], limit: 1, owner: "w", lease: 30)
@@ -100,7 +100,7 @@ import TestSupport
             #expect(waiting.state == .queued && waiting.lastError == "timeout talking to S3")
             #expect(waiting.runAfter > Date(), "backoff pushes the next attempt into the future")
             #expect(try await queue.claim(kinds: ["test.work"], limit: 1, owner: "w", lease: 30).isEmpty, "not before run_after")
-            try await Task.sleep(for: .milliseconds(400))
+            try await Task.sleep(for: .milliseconds(3_100))
             let second = try await queue.claim(kinds: ["test.work"], limit: 1, owner: "w", lease: 30)
             #expect(second.first?.attempts == 2)
             try await queue.finish([(id, .retry(reason: "timeout again"))], owner: "w")

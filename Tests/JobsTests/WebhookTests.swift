@@ -19,7 +19,14 @@ import TestSupport
             let out = Pipe()
             process.standardOutput = out
             try process.run()
-            let line = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            // One line (the port); the pipe is not read to its end, which may never come.
+            var data = Data()
+            while !data.contains(UInt8(ascii: "\n")) {
+                let chunk = out.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                data.append(chunk)
+            }
+            let line = String(decoding: data, as: UTF8.self)
             guard let port = Int(line.trimmingCharacters(in: .whitespacesAndNewlines)) else {
                 throw TestPostgresError(message: "the webhook receiver did not start: '\(line)'")
             }
@@ -38,8 +45,9 @@ import TestSupport
             return text.split(separator: "\n").compactMap { try? JSONDecoder().decode(Request.self, from: Data($0.utf8)) }
         }
 
+        /// SIGKILL: a child of the test process may inherit a mask that blocks SIGTERM.
         func stop() {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             try? FileManager.default.removeItem(at: log)
         }

@@ -27,11 +27,11 @@ import TestSupport
     @Test func photosFlowThroughBothStagesToReviewAndBack() async throws {
         let cascade = try ModerationFixtures.cascade()
         try await ModerationFixtures.withStore(.sqlite) { store in
-            // A coffee cup: nothing the policy cares about, decided online.
-            let coffee = try await online("coffee.png", cascade, store)
-            #expect(coffee.decision.outcome == .allow && coffee.decision.stage == .light)
-            #expect(coffee.decision.policyVersion == cascade.policy.id)
-            #expect(Set(coffee.decision.modelVersions.keys) == ["nudenet-320n", "efficientnet-lite0", "efficientnet-lite2"])
+            // A castle: nothing the policy cares about, decided online.
+            let castle = try await online("castle-maintenon.jpg", cascade, store)
+            #expect(castle.decision.outcome == .allow && castle.decision.stage == .light)
+            #expect(castle.decision.policyVersion == cascade.policy.id)
+            #expect(Set(castle.decision.modelVersions.keys) == ["nudenet-320n", "efficientnet-lite0", "efficientnet-lite2"])
 
             // The rocket: "missile"/"space shuttle" is above escalate_at but far below block_at.
             let rocket = try await online("rocket.jpg", cascade, store)
@@ -83,8 +83,9 @@ import TestSupport
 
     @Test func clearBlockIsImmediateAndCached() async throws {
         // A policy strict enough that the online stage blocks the rocket outright.
-        let strict = ModerationFixtures.photoPolicyYAML.replacingOccurrences(of: "block_at: 0.999\n  uniforms", with: "block_at: 0.05\n  uniforms")
-            .replacingOccurrences(of: "escalate_at: 0.05\n    review_at: 0.1", with: "escalate_at: 0.01\n    review_at: 0.02")
+        let strict = ModerationFixtures.photoPolicyYAML
+            .replacingOccurrences(of: "escalate_at: 0.05\n    review_at: 0.05\n    block_at: 0.999\n  uniforms", with: "escalate_at: 0.01\n    review_at: 0.02\n    block_at: 0.05\n  uniforms")
+        #expect(strict != ModerationFixtures.photoPolicyYAML)
         let cascade = try ModerationFixtures.cascade(strict)
         try await ModerationFixtures.withStore(.sqlite) { store in
             let rocket = try await online("rocket.jpg", cascade, store)
@@ -100,11 +101,26 @@ import TestSupport
         let everything = ModerationFixtures.photoPolicyYAML.replacingOccurrences(of: "sample_rate: 0", with: "sample_rate: 1")
         let cascade = try ModerationFixtures.cascade(everything)
         try await ModerationFixtures.withStore(.sqlite) { store in
-            let coffee = try await online("coffee.png", cascade, store)
-            #expect(coffee.decision.outcome == .allow && coffee.decision.sampled)
+            let castle = try await online("castle-maintenon.jpg", cascade, store)
+            #expect(castle.decision.outcome == .allow && castle.decision.sampled)
             let page = try await store.reviewItems(ReviewFilter())
-            #expect(page.items.map(\.sha256) == [coffee.sha256])
+            #expect(page.items.map(\.sha256) == [castle.sha256])
             #expect(page.items.first?.reason == .sampled)
+        }
+    }
+
+    /// NudeNet's one-pass false positive on a bird is escalated online, and the heavy stage's
+    /// mirrored pair clears it without a human.
+    @Test func falsePositiveIsEscalatedThenCleared() async throws {
+        let cascade = try ModerationFixtures.cascade()
+        try await ModerationFixtures.withStore(.sqlite) { store in
+            let egret = try await online("egret.jpg", cascade, store)
+            let nudity = try #require(egret.decision.categories.first { $0.name == "nudity" })
+            #expect(egret.decision.outcome == .uncertain && nudity.evidence == "BUTTOCKS_EXPOSED" && nudity.score > 0.2)
+            let (heavy, item) = try await cascade.moderateHeavy(sha256: egret.sha256, bytes: egret.bytes, store: store)
+            #expect(heavy.outcome == .allow && item == nil, "\(heavy.categories)")
+            let cleared = try #require(heavy.categories.first { $0.name == "nudity" })
+            #expect(cleared.score < nudity.score)
         }
     }
 

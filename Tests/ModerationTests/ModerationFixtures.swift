@@ -17,6 +17,10 @@ enum ModerationFixtures {
 
     /// Rules on ImageNet classes the shared photos contain, so the cascade is tested without any
     /// unsafe image: rocket.jpg is a missile/space shuttle, grace_hopper.jpg wears a uniform.
+    /// The review thresholds are low because EfficientNet-Lite2, which the heavy stage reads,
+    /// spreads these two photos' probability wider than Lite0 (rocket: missile 0.08; the
+    /// portrait: military uniform 0.10). The nudity rule escalates coffee.png, egret.jpg and
+    /// Wine_by_Jakkub_Mede.jpg, where NudeNet's 320 pass scores exposed classes 0.21 to 0.27.
     static let photoPolicyYAML = """
         version: 7
         sample_rate: 0
@@ -24,12 +28,12 @@ enum ModerationFixtures {
           weapons:
             imagenet_classes: [missile, "projectile, missile", space shuttle]
             escalate_at: 0.05
-            review_at: 0.1
+            review_at: 0.05
             block_at: 0.999
           uniforms:
             imagenet_classes: [military uniform]
             escalate_at: 0.05
-            review_at: 0.2
+            review_at: 0.05
             block_at: 0.999
           nudity:
             detector_classes: [BUTTOCKS_EXPOSED, FEMALE_BREAST_EXPOSED, FEMALE_GENITALIA_EXPOSED, MALE_GENITALIA_EXPOSED]

@@ -101,7 +101,7 @@ import TestSupport
         ("escalate above review", "version: 1\ncategories:\n  w:\n    imagenet_classes: [rifle]\n    escalate_at: 0.7\n    review_at: 0.6\n    block_at: 0.9\n",
          5, 18, "escalate_at (0.7) must not exceed review_at"),
         ("unknown ImageNet class", "version: 1\ncategories:\n  w:\n    imagenet_classes: [rifle, lightsaber]\n    review_at: 0.3\n    block_at: 0.5\n",
-         4, 30, "unknown ImageNet class 'lightsaber'"),
+         4, 31, "unknown ImageNet class 'lightsaber'"),
         ("ambiguous ImageNet class", "version: 1\ncategories:\n  w:\n    imagenet_classes: [crane]\n    review_at: 0.3\n    block_at: 0.5\n",
          4, 24, "ambiguous"),
         ("unknown detector class", "version: 1\ncategories:\n  n:\n    detector_classes: [FACE_ROBOT]\n    review_at: 0.3\n    block_at: 0.5\n",

@@ -6,6 +6,7 @@ import NIOCore
 import Serving
 import Testing
 import TestSupport
+import Yams
 
 @Suite("keys, scopes, limits and bad input over HTTP", .serialized)
 struct AuthAndLimitsTests {
@@ -76,7 +77,10 @@ struct AuthAndLimitsTests {
             let spec = try await client.execute(uri: "/openapi.yaml", method: .get)
             #expect(spec.status == .ok)
             let text = String(buffer: spec.body)
-            for path in ["/v1/classify", "/v1/predictions/{sha256}", "/v1/predictions/check", "/healthz", "/readyz", "/metrics"] {
+            let document = try #require(try Yams.load(yaml: text) as? [String: Any], "openapi.yaml is not valid YAML")
+            #expect(document["openapi"] as? String == "3.1.0")
+            for path in ["/v1/classify", "/v1/predictions/{sha256}", "/v1/predictions/check", "/v1/batches", "/v1/batches/{id}",
+                         "/v1/events", "/v1/events/stream", "/v1/webhooks", "/healthz", "/readyz", "/metrics"] {
                 #expect(text.contains("  \(path):"), "openapi.yaml does not describe \(path)")
             }
             let missing = try await client.execute(uri: "/no/such/route", method: .get)

@@ -41,6 +41,13 @@ struct TestServer {
         LenscaleServer.application(runtime, extraRoutes: extraRoutes)
     }
 
+    /// The application with the batch and event routes, the webhook dispatcher and, unless the
+    /// configuration turns it off, the in-process worker: what `lenscale serve` runs.
+    func applicationWithJobs() async throws -> (app: some ApplicationProtocol, jobs: JobServices) {
+        let jobs = try await JobServices.open(runtime: runtime)
+        return (LenscaleServer.application(runtime, extraRoutes: [jobs.routes], extraServices: jobs.services), jobs)
+    }
+
     func close(removing: Bool = true) async {
         await runtime.close()
         if removing { try? FileManager.default.removeItem(at: directory) }

@@ -76,7 +76,7 @@ import TestSupport
             try await Task.sleep(for: .milliseconds(200))
         }
         for process in processes where process.isRunning {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             Issue.record("a worker did not finish in time")
         }
     }

@@ -61,7 +61,7 @@ field() { .venv/bin/python -c "import json,sys; print(json.loads(sys.argv[1])[sy
 
 echo "== hello world (GET /healthz), rising open-loop rates" >&2
 best_hello=0
-for rate in 2000 4000 8000 12000 16000; do
+for rate in 2000 3000 4000 5000 6000 8000 10000 12000 16000; do
   line=$(load "http://127.0.0.1:$port" --workload hello --rate "$rate" --label hello)
   tp=$(field "$line" throughput); p99=$(field "$line" p99Ms)
   if awk -v t="$tp" -v r="$rate" -v p="$p99" 'BEGIN{exit !(t >= 0.95*r && p <= 50)}'; then best_hello=$rate; else break; fi

@@ -69,7 +69,7 @@ public struct JobRoutes: Sendable {
     func batch(_ request: Request, _ context: ServingContext) async throws -> Response {
         try context.require(.read)
         let id = try context.parameters.require("id")
-        guard id.count <= 64, id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
+        guard id.count <= 64, id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
             throw APIError.badRequest("bad_id", "'\(id.prefix(80))' is not a batch id")
         }
         guard let status = try await mapped({ () throws(JobQueueError) in try await queue.batch(id: id) }) else {

@@ -1,6 +1,7 @@
 import Classification
 import Foundation
 import HTTPTypes
+import Hashing
 import Hummingbird
 
 /// `POST /v1/classify`, `GET /v1/predictions/{sha256}` and `POST /v1/predictions/check`.
@@ -35,13 +36,23 @@ struct PredictionRoutes: Sendable {
         var request = request
         let files = try await ImageUpload.files(in: &request, limit: limits.maxBodyBytes, field: nil)
         let bytes = files[0].bytes
-        // A client that hangs up cancels its work: a queued tensor leaves the batcher's queue.
-        let (cached, source) = try await request.body.consumeWithCancellationOnInboundClose { _ in
-            do {
-                return try await service.classify(bytes, endpoint: endpoint, embedding: embedding)
-            } catch {
-                throw APIError.mapping(error)
+        let sha256 = ContentHash(of: bytes).hex
+        let cached: CachedPrediction, source: PredictionService.Source
+        if let known = try await service.lookup(sha256: sha256, endpoint: endpoint, embedding: embedding) {
+            (cached, source) = known
+        } else {
+            // A miss is real work: a client that hangs up cancels it (its tensor leaves the
+            // batcher's queue). Hummingbird watches for the hang-up by reading the connection,
+            // which ends keep-alive, so only misses pay that, and they say so (Connection: close)
+            // for clients to open a fresh connection instead of reusing a closing one.
+            cached = try await request.body.consumeWithCancellationOnInboundClose { _ in
+                do {
+                    return try await service.compute(bytes, sha256: sha256, endpoint: endpoint)
+                } catch {
+                    throw APIError.mapping(error)
+                }
             }
+            source = .computed
         }
         let prediction = cached.prediction
         let answer = ClassifyAnswer(
@@ -50,6 +61,7 @@ struct PredictionRoutes: Sendable {
             embedding: embedding ? prediction.embedding : nil)
         var response = try Self.json(answer)
         response.headers[.cacheStatus] = source.isHit ? "hit" : "miss"
+        if !source.isHit { response.headers[.connection] = "close" }
         return response
     }
 
@@ -118,6 +130,7 @@ extension PredictionRoutes {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
         let data = try encoder.encode(value)
         return Response(status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
                         body: .init(byteBuffer: ByteBuffer(bytes: data)))

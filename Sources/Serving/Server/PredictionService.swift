@@ -77,18 +77,15 @@ public final class PredictionService: Sendable {
         return (cached, .catalog)
     }
 
-    /// Classifies uploaded bytes: from a cache tier when the content is known, else computed
-    /// once however many requests ask at the same time.
-    public func classify(_ bytes: [UInt8], endpoint: ModelEndpoint, embedding: Bool) async throws -> (CachedPrediction, Source) {
-        let sha256 = ContentHash(of: bytes).hex
-        if let known = try await lookup(sha256: sha256, endpoint: endpoint, embedding: embedding) { return known }
-        let computed = try await flights.run(endpoint.key(sha256: sha256)) { [self] in
-            try await compute(bytes, sha256: sha256, endpoint: endpoint)
+    /// Decodes and classifies bytes known to be a miss, joining a computation of the same
+    /// content already in flight.
+    public func compute(_ bytes: [UInt8], sha256: String, endpoint: ModelEndpoint) async throws -> CachedPrediction {
+        try await flights.run(endpoint.key(sha256: sha256)) { [self] in
+            try await decodeAndClassify(bytes, sha256: sha256, endpoint: endpoint)
         }
-        return (computed, .computed)
     }
 
-    private func compute(_ bytes: [UInt8], sha256: String, endpoint: ModelEndpoint) async throws -> CachedPrediction {
+    private func decodeAndClassify(_ bytes: [UInt8], sha256: String, endpoint: ModelEndpoint) async throws -> CachedPrediction {
         let classifier = endpoint.classifier
         let started = ContinuousClock.now
         let (prepared, codes) = try await decoders.run { () throws(ClassificationError) in

@@ -1,0 +1,206 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Serving
+import Testing
+import TestSupport
+
+@Suite("POST /v1/batches, the event feed and SSE (embedded SQLite, in-process worker)", .serialized)
+struct JobRouteTests {
+    static func multipart(_ files: [(String, [UInt8])], boundary: String = "lenscale-batch") -> ByteBuffer {
+        var body = ByteBuffer()
+        for (name, bytes) in files {
+            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"images\"; filename=\"\(name)\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+            body.writeBytes(bytes)
+            body.writeString("\r\n")
+        }
+        body.writeString("--\(boundary)--\r\n")
+        return body
+    }
+
+    struct BatchBody: Decodable {
+        struct Item: Decodable {
+            var index: Int
+            var name: String
+            var sha256: String?
+            var state: String
+            var error: String?
+            var labels: [ClassifyBody.Label]?
+        }
+        var id: String
+        var items: [Item]
+        var completed_at: String?
+    }
+
+    struct EventsBody: Decodable {
+        struct Event: Decodable {
+            var id: Int64
+            var kind: String
+            var subject: String?
+        }
+        var events: [Event]
+        var next: Int64
+    }
+
+    static func pollBatch(_ client: some TestClientProtocol, id: String, headers: HTTPFields) async throws -> BatchBody {
+        for _ in 0..<1200 {
+            let answer = try await client.execute(uri: "/v1/batches/\(id)", method: .get, headers: headers)
+            guard answer.status == .ok else { throw TestFailure("GET /v1/batches/\(id): \(answer.status) \(String(buffer: answer.body))") }
+            let body = try JSONDecoder().decode(BatchBody.self, from: Data(buffer: answer.body))
+            if body.completed_at != nil { return body }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestFailure("batch \(id) never completed")
+    }
+
+    @Test("a multipart batch is accepted at once, bad items are reported, and every good item gets labels and events")
+    func batchEndToEnd() async throws {
+        let server = try await TestServer.open()
+        let (app, jobs) = try await server.applicationWithJobs()
+        let photos = Array(LabelledPhotos.all.prefix(6))
+        var files = try photos.map { ($0.file, Array(try Data(contentsOf: $0.url))) }
+        files.append(("notes.txt", BadInputs.text))
+        let body = Self.multipart(files)
+        try await app.test(.router) { client in
+            try await client.waitUntilReady()
+            let accepted = try await client.execute(uri: "/v1/batches", method: .post,
+                                                    headers: server.headers(.ingest, contentType: "multipart/form-data; boundary=lenscale-batch"), body: body)
+            #expect(accepted.status == .accepted, "\(String(buffer: accepted.body))")
+            let receipt = try JSONDecoder().decode(BatchBody.self, from: Data(buffer: accepted.body))
+            #expect(receipt.items.count == 7)
+            #expect(receipt.items.last?.state == "failed")
+            #expect(receipt.items.last?.error?.isEmpty == false)
+            #expect(accepted.headers[.location] == "/v1/batches/\(receipt.id)")
+
+            let done = try await Self.pollBatch(client, id: receipt.id, headers: server.headers(.read))
+            let good = done.items.filter { $0.name != "notes.txt" }
+            #expect(good.allSatisfy { $0.state == "done" && ($0.labels?.isEmpty == false) }, "\(good.map { "\($0.state) \($0.error ?? "")" })")
+            for (item, photo) in zip(good, photos) {
+                // Top-5, as the accuracy tests measure it (lite0 holds an acceptable class in 22 of 23).
+                #expect((item.labels ?? []).prefix(5).contains { photo.acceptable.contains($0.index) } || photo.file == "Picture_0B_by_freespace.jpg",
+                        "\(photo.file): \(item.labels?.map(\.name) ?? [])")
+            }
+
+            let feed = try await client.execute(uri: "/v1/events?after=0&limit=1000", method: .get, headers: server.headers(.read))
+            let events = try JSONDecoder().decode(EventsBody.self, from: Data(buffer: feed.body)).events
+            let labelled = Set(events.filter { $0.kind == "image.labelled" }.compactMap(\.subject))
+            #expect(labelled.isSuperset(of: Set(good.compactMap(\.sha256))), "an image.labelled event is missing")
+            #expect(events.contains { $0.kind == "batch.completed" && $0.subject == receipt.id })
+            #expect(events.map(\.id) == events.map(\.id).sorted(), "offsets are not increasing")
+
+            // A consumer resuming from the middle sees exactly the rest.
+            let middle = events[events.count / 2].id
+            let rest = try await client.execute(uri: "/v1/events?after=\(middle)&limit=1000", method: .get, headers: server.headers(.read))
+            let resumed = try JSONDecoder().decode(EventsBody.self, from: Data(buffer: rest.body)).events.map(\.id)
+            #expect(resumed == events.map(\.id).filter { $0 > middle })
+        }
+        await jobs.close()
+        await server.close()
+    }
+
+    @Test("batches: bad requests are 4xx with JSON, unknown ids are 404, keys need the ingest scope")
+    func batchErrors() async throws {
+        let server = try await TestServer.open()
+        let (app, jobs) = try await server.applicationWithJobs()
+        try await app.test(.router) { client in
+            let noScope = try await client.execute(uri: "/v1/batches", method: .post, headers: server.headers(.read, contentType: "application/json"),
+                                                   body: ByteBuffer(string: "{\"keys\": []}"))
+            #expect(noScope.status == .forbidden)
+            let empty = try await client.execute(uri: "/v1/batches", method: .post, headers: server.headers(.ingest, contentType: "application/json"),
+                                                 body: ByteBuffer(string: "{\"keys\": []}"))
+            #expect(empty.status == .badRequest)
+            #expect(try ErrorBody.decode(empty).error.code == "bad_batch")
+            let badJSON = try await client.execute(uri: "/v1/batches", method: .post, headers: server.headers(.ingest, contentType: "application/json"),
+                                                   body: ByteBuffer(string: "{\"urls\": [\"http://example.com/a.jpg\"]}"))
+            #expect(badJSON.status == .badRequest)
+            let wrongType = try await client.execute(uri: "/v1/batches", method: .post, headers: server.headers(.ingest, contentType: "image/jpeg"),
+                                                     body: ByteBuffer(bytes: try photoBytes("rocket.jpg")))
+            #expect(wrongType.status == .unsupportedMediaType)
+            let unknown = try await client.execute(uri: "/v1/batches/does-not-exist", method: .get, headers: server.headers(.read))
+            #expect(unknown.status == .notFound)
+            let badAfter = try await client.execute(uri: "/v1/events?after=-3", method: .get, headers: server.headers(.read))
+            #expect(badAfter.status == .badRequest)
+        }
+        await jobs.close()
+        await server.close()
+    }
+
+    @Test("a batch accepted by a server that stops before processing completes after a restart")
+    func restartBetweenAcceptAndProcessing() async throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let files = try LabelledPhotos.all.prefix(4).map { ($0.file, Array(try Data(contentsOf: $0.url))) }
+        let first = try await TestServer.open(directory: directory) { $0.worker.enabled = false }
+        let (firstApp, firstJobs) = try await first.applicationWithJobs()
+        let id = try await firstApp.test(.router) { client in
+            let accepted = try await client.execute(uri: "/v1/batches", method: .post,
+                                                    headers: first.headers(.ingest, contentType: "multipart/form-data; boundary=lenscale-batch"),
+                                                    body: Self.multipart(files))
+            #expect(accepted.status == .accepted)
+            return try JSONDecoder().decode(BatchBody.self, from: Data(buffer: accepted.body)).id
+        }
+        await firstJobs.close()
+        await first.close(removing: false)
+
+        let second = try await TestServer.open(directory: directory)
+        let (secondApp, secondJobs) = try await second.applicationWithJobs()
+        try await secondApp.test(.router) { client in
+            let done = try await Self.pollBatch(client, id: id, headers: second.headers(.read))
+            #expect(done.items.count == 4)
+            #expect(done.items.allSatisfy { $0.state == "done" })
+        }
+        await secondJobs.close()
+        await second.close(removing: false)
+    }
+
+    @Test("SSE streams events with ids, and a reconnect with Last-Event-ID resumes after it")
+    func serverSentEvents() async throws {
+        let server = try await TestServer.open()
+        let (app, jobs) = try await server.applicationWithJobs()
+        let files = try LabelledPhotos.all.prefix(3).map { ($0.file, Array(try Data(contentsOf: $0.url))) }
+        try await app.test(.live) { client in
+            try await client.waitUntilReady()
+            let accepted = try await client.execute(uri: "/v1/batches", method: .post,
+                                                    headers: server.headers(.ingest, contentType: "multipart/form-data; boundary=lenscale-batch"),
+                                                    body: Self.multipart(files))
+            let id = try JSONDecoder().decode(BatchBody.self, from: Data(buffer: accepted.body)).id
+            _ = try await Self.pollBatch(client, id: id, headers: server.headers(.read))
+            let port = try #require(client.port)
+            let all = try SSE.read(port: port, token: server.tokens[.read]!, lastEventID: nil, until: "batch.completed")
+            #expect(all.count >= 4)
+            #expect(all.map(\.id) == all.map(\.id).sorted())
+            let cut = all[1].id
+            let resumed = try SSE.read(port: port, token: server.tokens[.read]!, lastEventID: cut, until: "batch.completed")
+            #expect(resumed.map(\.id) == all.map(\.id).filter { $0 > cut }, "the resumed stream missed or repeated events")
+        }
+        await jobs.close()
+        await server.close()
+    }
+}
+
+/// Reads an SSE stream with curl (a real client and connection) until an event of `until`.
+enum SSE {
+    struct Message { var id: Int64; var kind: String }
+
+    static func read(port: Int, token: String, lastEventID: Int64?, until kind: String) throws -> [Message] {
+        var arguments = ["-sN", "--max-time", "5", "-H", "Authorization: Bearer \(token)", "http://127.0.0.1:\(port)/v1/events/stream"]
+        if let lastEventID { arguments += ["-H", "Last-Event-ID: \(lastEventID)"] }
+        // curl ends at --max-time (exit 28); the stream itself never ends on its own.
+        let result = try runProcess(URL(fileURLWithPath: "/usr/bin/curl"), arguments)
+        var messages: [Message] = []
+        var id: Int64?, event: String?
+        for line in result.stdout.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("id: ") { id = Int64(line.dropFirst(4)) }
+            if line.hasPrefix("event: ") { event = String(line.dropFirst(7)) }
+            if line.isEmpty, let current = id, let name = event {
+                messages.append(Message(id: current, kind: name))
+                id = nil
+                event = nil
+                if name == kind { break }
+            }
+        }
+        return messages
+    }
+}
