@@ -35,6 +35,7 @@ test: fixtures postgres
 	swift build --build-tests
 	swift test --skip-build $(SWIFT_TEST_FLAGS)
 	$(PYTHON) -m pytest -q tools/tests
+	$(PYTHON) -m pytest -q tools/browser
 
 bench: release
 	bash bench/classify/run.sh

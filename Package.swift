@@ -104,7 +104,7 @@ let package = Package(
         .target(
             name: "Moderation",
             dependencies: [
-                "Classification", "Inference", "ImageDecoding", "Catalog", "Jobs",
+                "Classification", "Inference", "ImageDecoding", "Hashing", "Catalog", "Jobs",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Yams", package: "Yams"),
@@ -114,7 +114,7 @@ let package = Package(
         .target(
             name: "Serving",
             dependencies: [
-                "Classification", "Ingest", "Catalog", "Storage", "Jobs", "Workers",
+                "Classification", "Ingest", "Catalog", "Storage", "Jobs", "Workers", "Moderation",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "MultipartKit", package: "multipart-kit"),

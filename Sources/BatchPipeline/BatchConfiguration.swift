@@ -36,9 +36,10 @@ public struct BatchConfiguration: Sendable {
 /// gets one worker per core beside them on the cooperative pool. Oversubscribing on purpose: a
 /// one-thread session never waits at an operator's barrier for a thread that a decoder has
 /// preempted, so whatever CPU decoding does not use goes to the model. On the 2-core machines
-/// ONNX Runtime alone ran lite0 at 92–100 images/s as 2 sessions × 1 thread against 60–67 as
-/// 1 session × 2 threads while other builds shared the machine (bench/batch/ceiling.py). Past
-/// 16 cores, sessions take several threads each, so the batches in flight stay few.
+/// ONNX Runtime alone (bench/batch/ceiling.py, 2,000 images) ran lite0 as 2 sessions × 1 thread
+/// on 20 CPU-seconds, against 31 for 1 session × 2 threads, and faster in every run while other
+/// builds shared the machine. Past 16 cores, sessions take several threads each, so the batches
+/// in flight stay few.
 public struct ThreadSplit: Sendable, Equatable, CustomStringConvertible {
     public var decodeWorkers: Int
     public var sessions: Int

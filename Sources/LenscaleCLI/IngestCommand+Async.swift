@@ -1,5 +1,6 @@
 import ArgumentParser
 import Catalog
+import Classification
 import Foundation
 import Ingest
 import Jobs

@@ -3,6 +3,7 @@ import Foundation
 import Inference
 import Logging
 import Metrics
+import Moderation
 import Prometheus
 import Serving
 import ServiceLifecycle
@@ -92,7 +93,7 @@ struct ServeCommand: AsyncParsableCommand {
         if configuration.auth.insecureNoAuth {
             Terminal.error("lenscale serve: WARNING: --insecure-no-auth: every request is treated as admin; loopback only\n")
         }
-        let extensions = try await ServeExtensions.make(runtime: runtime, logger: logger)
+        let extensions = try await ServeExtensions.make(runtime: runtime, manifest: manifest, logger: logger)
         let application = LenscaleServer.application(
             runtime, extraRoutes: extensions.routes, extraServices: extensions.services,
             onServerRunning: { port in
@@ -111,9 +112,23 @@ struct ServeCommand: AsyncParsableCommand {
 /// Routes and background services that other subsystems add to the server (batches and events,
 /// the in-process worker, moderation). One place, so `serve` stays a list of what runs.
 enum ServeExtensions {
-    static func make(runtime: ServingRuntime, logger: Logger) async throws -> (routes: [LenscaleServer.RouteGroup], services: [any ServiceLifecycle.Service]) {
+    static func make(
+        runtime: ServingRuntime, manifest: ModelManifest, logger: Logger
+    ) async throws -> (routes: [LenscaleServer.RouteGroup], services: [any ServiceLifecycle.Service]) {
+        let moderation: ModerationServices?
         let jobs: JobServices
-        do { jobs = try await JobServices.open(runtime: runtime) } catch { throw CLIError("\(error)") }
-        return ([jobs.routes], jobs.services)
+        do {
+            // Policy from $LENSCALE_MODERATION_POLICY, else config/moderation-policy.yaml when present.
+            moderation = try ModerationServices.open(runtime: runtime, manifest: manifest)
+            jobs = try await JobServices.open(runtime: runtime, handlers: moderation.map { [$0.handler] } ?? [])
+        } catch {
+            throw CLIError("\(error)")
+        }
+        var routes = [jobs.routes]
+        if let moderation {
+            routes.append(moderation.attach(queue: jobs.queue))
+            logger.info("moderation: policy \(moderation.cascade.policy.id) from \(moderation.policyFile.path)")
+        }
+        return (routes, jobs.services)
     }
 }

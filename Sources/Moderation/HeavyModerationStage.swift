@@ -9,13 +9,18 @@ import ImageDecoding
 /// Register it as a job kind (`moderation.heavy`) with a handler that loads the bytes and calls
 /// `run(sha256:bytes:)`; it is a plain value, safe to share between workers.
 ///
-/// The recipe: NudeNet at 320 on the image and on its mirror image in one batch of two, class
-/// scores averaged over both passes (`Recipe.chosen`). Measured on the shared photos with
-/// `bench/moderation/run.sh` (release, 1 thread): 640 costs about 4× a 320 pass and moves the
-/// scores of a model trained at 320 in both directions (faces lost, new low-score parts found),
-/// while the mirrored pair costs about 2× and keeps the true detections (the portrait's face)
-/// while damping one-pass false positives (the egret's "BUTTOCKS_EXPOSED" 0.27). See the
-/// report in `bench/moderation/README.md` for the figures.
+/// The recipe, chosen by measurement (`bench/moderation/run.sh`, release, 1 ORT thread, all 23
+/// shared photos; figures in bench/moderation/README.md): NudeNet at 320 on the image and on its
+/// mirror image, in one batch of two, class scores averaged over both passes (`Recipe.chosen`).
+/// - 640 (the graph's input is dynamic) costs 1.5–2× a 320 stage and 640+mirror 3.2–3.6×,
+///   and on these safe photos 640 *raises* false positives of a model trained at 320: citrus
+///   fruit "BUTTOCKS_COVERED" 0.58, a wine still life "FEMALE_BREAST_EXPOSED" 0.33 (0.45 with the
+///   mirror, which sends it to review under the example policy).
+/// - The mirrored pair costs 1.2–1.35× and lowers every one-pass false positive of the exposed
+///   classes above 0.2 (egret 0.274 → 0.212, wine 0.254 → 0.204, coffee 0.208 → ≤ 0.151)
+///   while the one true detection, the portrait's face, rises (0.617 → 0.683).
+/// The photos hold nothing unsafe, so recall on real positives is unmeasured: re-run the bench
+/// on a labelled set before tightening thresholds.
 public struct HeavyModerationStage: Sendable {
     /// How the detector is run.
     public struct Recipe: Sendable, Equatable, CustomStringConvertible {

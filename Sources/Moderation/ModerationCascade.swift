@@ -59,13 +59,17 @@ public struct ModerationCascade: Sendable {
 
     /// The online path: a known decision, else the light stage's, recorded.
     ///
+    /// A known `.uncertain` decision is returned as is: the heavy job for it is queued or
+    /// running, and the caller enqueues `moderation.heavy` again on every `.uncertain` (with the
+    /// hash as its idempotency key), so a lost job heals on the next upload.
+    ///
     /// - Parameters:
     ///   - image: the upright pixels the classifier decoded (`Classifier.prepare(keepImage: true)`).
     ///   - labels: the classifier's labels for it.
     public func moderateOnline(
         sha256: String, image: RGBImage, labels: [Label], store: any ModerationStore
     ) async throws(ModerationError) -> ModerationDecision {
-        if let known = try await knownDecision(sha256: sha256, store: store), known.outcome != .uncertain {
+        if let known = try await knownDecision(sha256: sha256, store: store) {
             return known
         }
         let decision = try light.run(sha256: sha256, image: image, labels: labels)

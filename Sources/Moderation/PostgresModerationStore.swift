@@ -106,6 +106,7 @@ public struct PostgresModerationStore: ModerationStore {
                 WHERE id > \(filter.afterID)
                   AND \(unescaped: Self.stateCondition)
                   AND (\(filter.category)::text IS NULL OR category = \(filter.category))
+                  AND (\(filter.sha256)::text IS NULL OR sha256 = \(filter.sha256))
                   AND (\(after)::bigint IS NULL OR created_at >= \(after))
                   AND (\(before)::bigint IS NULL OR created_at < \(before))
                 ORDER BY id LIMIT \(filter.limit)
@@ -173,7 +174,7 @@ public struct PostgresModerationStore: ModerationStore {
                 guard let item = try await Self.lockedItem(id: id, now: time, on: connection, logger: logger) else {
                     return .failure(.itemNotFound(id))
                 }
-                if let failure = SQLiteModerationStore.claimable(item, by: reviewer) { return .failure(failure) }
+                if let failure = item.claimRefusal(by: reviewer) { return .failure(failure) }
                 let updated = try await PostgresCatalog.fetch(
                     """
                     UPDATE review_items SET state = 'claimed', claimed_by = \(reviewer), lease_until = \(until)
@@ -199,7 +200,7 @@ public struct PostgresModerationStore: ModerationStore {
                 guard let item = try await Self.lockedItem(id: id, now: time, on: connection, logger: logger) else {
                     return .failure(.itemNotFound(id))
                 }
-                if let failure = SQLiteModerationStore.decidable(item, by: reviewer) { return .failure(failure) }
+                if let failure = item.decisionRefusal(by: reviewer) { return .failure(failure) }
                 let human = HumanDecision.make(item: item, reviewer: reviewer, verdict: verdict, reason: reason, now: now)
                 let json = try ModerationJSON.encode(human)
                 let state = verdict == .approve ? "approved" : "rejected"

@@ -55,11 +55,36 @@ public struct ReviewItem: Sendable, Codable, Equatable {
     }
 }
 
+extension ReviewItem {
+    /// Why `reviewer` may not claim this item, or nil when they may (a reviewer may renew their
+    /// own claim). Both stores check this inside the transaction that would claim.
+    func claimRefusal(by reviewer: String) -> ModerationError? {
+        switch state {
+        case .approved, .rejected: return .alreadyDecided(item: id, state: state)
+        case .claimed where claimedBy != reviewer:
+            return .claimedByOther(item: id, reviewer: claimedBy ?? "?", until: leaseUntil ?? Date())
+        default: return nil
+        }
+    }
+
+    /// Why `reviewer` may not decide this item, or nil when they hold its live claim.
+    func decisionRefusal(by reviewer: String) -> ModerationError? {
+        switch state {
+        case .approved, .rejected: return .alreadyDecided(item: id, state: state)
+        case .claimed where claimedBy == reviewer: return nil
+        case .claimed: return .claimedByOther(item: id, reviewer: claimedBy ?? "?", until: leaseUntil ?? Date())
+        case .pending: return .notClaimed(item: id, reviewer: reviewer)
+        }
+    }
+}
+
 /// Which review items to list: filters plus a keyset cursor.
 public struct ReviewFilter: Sendable, Equatable {
     /// nil lists every state.
     public var state: ReviewState?
     public var category: String?
+    /// One image's items (at most one is open at a time; decided ones stay listed).
+    public var sha256: String?
     /// Items created at or after this time (younger than an age).
     public var createdAfter: Date?
     /// Items created before this time (older than an age).
@@ -70,11 +95,12 @@ public struct ReviewFilter: Sendable, Equatable {
     public var limit: Int
 
     public init(
-        state: ReviewState? = .pending, category: String? = nil, createdAfter: Date? = nil, createdBefore: Date? = nil,
-        afterID: Int64 = 0, limit: Int = 50
+        state: ReviewState? = .pending, category: String? = nil, sha256: String? = nil, createdAfter: Date? = nil,
+        createdBefore: Date? = nil, afterID: Int64 = 0, limit: Int = 50
     ) {
         self.state = state
         self.category = category
+        self.sha256 = sha256
         self.createdAfter = createdAfter
         self.createdBefore = createdBefore
         self.afterID = afterID

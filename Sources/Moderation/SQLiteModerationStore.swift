@@ -98,6 +98,10 @@ public struct SQLiteModerationStore: ModerationStore {
             conditions.append("category = ?")
             arguments.append(category)
         }
+        if let sha256 = filter.sha256 {
+            conditions.append("sha256 = ?")
+            arguments.append(sha256)
+        }
         if let after = filter.createdAfter {
             conditions.append("created_at >= ?")
             arguments.append(CatalogTime.microseconds(after))
@@ -180,7 +184,7 @@ public struct SQLiteModerationStore: ModerationStore {
         do {
             result = try await catalog.write { db -> Result<ReviewItem, ModerationError> in
                 guard let item = try Self.item(id: id, now: time, in: db) else { return .failure(.itemNotFound(id)) }
-                if let failure = Self.claimable(item, by: reviewer) { return .failure(failure) }
+                if let failure = item.claimRefusal(by: reviewer) { return .failure(failure) }
                 try db.execute(
                     sql: "UPDATE review_items SET state = 'claimed', claimed_by = ?, lease_until = ? WHERE id = ?",
                     arguments: [reviewer, until, id])
@@ -201,7 +205,7 @@ public struct SQLiteModerationStore: ModerationStore {
         do {
             result = try await catalog.write { db -> Result<ModerationDecision, ModerationError> in
                 guard let item = try Self.item(id: id, now: time, in: db) else { return .failure(.itemNotFound(id)) }
-                if let failure = Self.decidable(item, by: reviewer) { return .failure(failure) }
+                if let failure = item.decisionRefusal(by: reviewer) { return .failure(failure) }
                 let human = HumanDecision.make(item: item, reviewer: reviewer, verdict: verdict, reason: reason, now: now)
                 let json = try ModerationJSON.encode(human)
                 try db.execute(
@@ -297,27 +301,6 @@ public struct SQLiteModerationStore: ModerationStore {
             reviewer: row["reviewer"], verdictReason: row["verdict_reason"],
             decidedAt: decided.map(CatalogTime.date(microseconds:)),
             createdAt: CatalogTime.date(microseconds: row["created_at"]))
-    }
-
-    /// Why `reviewer` may not claim `item`, or nil when they may.
-    static func claimable(_ item: ReviewItem, by reviewer: String) -> ModerationError? {
-        switch item.state {
-        case .approved, .rejected: return .alreadyDecided(item: item.id, state: item.state)
-        case .claimed where item.claimedBy != reviewer:
-            return .claimedByOther(item: item.id, reviewer: item.claimedBy ?? "?", until: item.leaseUntil ?? Date())
-        default: return nil
-        }
-    }
-
-    /// Why `reviewer` may not decide `item`, or nil when they hold its claim.
-    static func decidable(_ item: ReviewItem, by reviewer: String) -> ModerationError? {
-        switch item.state {
-        case .approved, .rejected: return .alreadyDecided(item: item.id, state: item.state)
-        case .claimed where item.claimedBy == reviewer: return nil
-        case .claimed:
-            return .claimedByOther(item: item.id, reviewer: item.claimedBy ?? "?", until: item.leaseUntil ?? Date())
-        case .pending: return .notClaimed(item: item.id, reviewer: reviewer)
-        }
     }
 
     /// Audit rows and their events, in the caller's transaction.

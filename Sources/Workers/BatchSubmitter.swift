@@ -47,26 +47,27 @@ public struct BatchSubmitter: Sendable {
 
     /// Every upload checked and, when good, stored; in input order.
     func accept(_ uploads: [BatchUpload], priority: JobPriority) async throws(BatchSubmissionError) -> [NewBatchItem] {
+        let work: @Sendable (Int) async -> (Int, Result<NewBatchItem, BatchSubmissionError>) = { index in
+            do throws(BatchSubmissionError) {
+                return (index, .success(try await self.item(uploads[index], priority: priority)))
+            } catch {
+                return (index, .failure(error))
+            }
+        }
+        // At most `concurrency` uploads in flight. Written without a nested function that
+        // mutates the group: the release build of Swift 6.3 miscompiled that form (a trap in
+        // withTaskGroup on the first batch).
         let results: [Result<NewBatchItem, BatchSubmissionError>] = await withTaskGroup(
             of: (Int, Result<NewBatchItem, BatchSubmissionError>).self
         ) { group in
             var results = [Result<NewBatchItem, BatchSubmissionError>?](repeating: nil, count: uploads.count)
-            var next = 0
-            func add() {
-                let index = next
-                next += 1
-                group.addTask {
-                    do throws(BatchSubmissionError) {
-                        return (index, .success(try await self.item(uploads[index], priority: priority)))
-                    } catch {
-                        return (index, .failure(error))
-                    }
-                }
+            var pending = uploads.indices.makeIterator()
+            for _ in 0..<min(concurrency, uploads.count) {
+                if let index = pending.next() { group.addTask { await work(index) } }
             }
-            while next < min(concurrency, uploads.count) { add() }
             for await (index, result) in group {
                 results[index] = result
-                if next < uploads.count { add() }
+                if let next = pending.next() { group.addTask { await work(next) } }
             }
             return results.map { $0! }
         }

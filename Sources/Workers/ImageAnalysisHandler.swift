@@ -38,13 +38,13 @@ public struct ImageAnalysisHandler: JobHandler {
     /// One job after reading and decoding.
     enum Stage: Sendable {
         case finished(JobOutcome)
-        case ready(job: ImageJob, bytes: Int, image: PreparedImage, codes: PerceptualCodes)
+        case ready(job: ImageJob, attempt: Int, bytes: Int, image: PreparedImage, codes: PerceptualCodes)
     }
 
     public func handle(_ jobs: [Job]) async -> [JobOutcome] {
         let stages = await prepare(jobs)
         let ready = stages.enumerated().compactMap { index, stage -> (Int, PreparedImage)? in
-            if case .ready(_, _, let image, _) = stage { return (index, image) }
+            if case .ready(_, _, _, let image, _) = stage { return (index, image) }
             return nil
         }
         var outcomes: [JobOutcome?] = stages.map { if case .finished(let outcome) = $0 { outcome } else { nil } }
@@ -58,9 +58,10 @@ public struct ImageAnalysisHandler: JobHandler {
         }
         var recorded: [(index: Int, id: Int64, job: ImageJob, codes: PerceptualCodes, events: [NewEvent])] = []
         for ((index, _), prediction) in zip(ready, predictions) {
-            guard case .ready(let job, let bytes, let image, let codes) = stages[index] else { continue }
+            guard case .ready(let job, let attempt, let bytes, let image, let codes) = stages[index] else { continue }
             do {
-                let (id, events) = try await record(job: job, bytes: bytes, image: image, codes: codes, prediction: prediction)
+                let (id, events) = try await record(job: job, attempt: attempt, bytes: bytes, image: image, codes: codes,
+                                                    prediction: prediction)
                 recorded.append((index, id, job, codes, events))
             } catch {
                 outcomes[index] = .retry(reason: "\(error)")
@@ -90,18 +91,18 @@ public struct ImageAnalysisHandler: JobHandler {
 
     /// Reads, verifies and decodes each job's bytes, in parallel; decides the jobs that need no model.
     func prepare(_ jobs: [Job]) async -> [Stage] {
-        await withTaskGroup(of: (Int, Stage).self) { group in
+        // At most `decodeConcurrency` in flight; no nested function mutating the group (the
+        // release build of Swift 6.3 miscompiles that form, see `BatchSubmitter.accept`).
+        let work: @Sendable (Int) async -> (Int, Stage) = { index in (index, await self.stage(jobs[index])) }
+        return await withTaskGroup(of: (Int, Stage).self) { group in
             var stages = [Stage?](repeating: nil, count: jobs.count)
-            var next = 0
-            func add() {
-                let index = next
-                next += 1
-                group.addTask { (index, await self.stage(jobs[index])) }
+            var pending = jobs.indices.makeIterator()
+            for _ in 0..<min(jobs.count, max(1, pipeline.decodeConcurrency)) {
+                if let index = pending.next() { group.addTask { await work(index) } }
             }
-            while next < min(jobs.count, max(1, pipeline.decodeConcurrency)) { add() }
             for await (index, stage) in group {
                 stages[index] = stage
-                if next < jobs.count { add() }
+                if let index = pending.next() { group.addTask { await work(index) } }
             }
             return stages.map { $0! }
         }
@@ -136,14 +137,17 @@ public struct ImageAnalysisHandler: JobHandler {
             var image = try pipeline.classifier.prepare(bytes, sha256: payload.sha256, keepImage: true)
             let codes = PerceptualCodes(image: image.image!)
             image.image = nil
-            return .ready(job: payload, bytes: bytes.count, image: image, codes: codes)
+            return .ready(job: payload, attempt: job.attempts, bytes: bytes.count, image: image, codes: codes)
         } catch {
             return .finished(.fail(reason: error.description))
         }
     }
 
     /// The catalog rows, in one transaction; returns the image id and the events to publish.
-    func record(job: ImageJob, bytes: Int, image: PreparedImage, codes: PerceptualCodes,
+    ///
+    /// `image.ingested` goes out when this call created the image, or on a retry: an earlier
+    /// attempt may have created it and died before its events were committed with the job.
+    func record(job: ImageJob, attempt: Int, bytes: Int, image: PreparedImage, codes: PerceptualCodes,
                 prediction: Prediction) async throws -> (Int64, [NewEvent]) {
         let header = image.header
         let newImage = NewImage(sha256: job.sha256, bytes: bytes, format: header.format.rawValue, width: header.displayWidth,
@@ -160,7 +164,7 @@ public struct ImageAnalysisHandler: JobHandler {
             predictions: [PredictionRecord(sha256: job.sha256, model: prediction.model, modelVersion: prediction.modelVersion, labels: labels)],
             embeddings: embeddings)
         var events: [NewEvent] = []
-        if inserted {
+        if inserted || attempt > 1 {
             events.append(try NewEvent(kind: EventKind.imageIngested, subject: job.sha256, body: IngestedBody(
                 sha256: job.sha256, name: job.name, format: newImage.format, width: newImage.width, height: newImage.height,
                 bytes: bytes)))

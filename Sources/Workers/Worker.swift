@@ -45,6 +45,14 @@ public struct Worker: Sendable {
         /// Jobs whose lease another worker took before this one finished them.
         public var lost = 0
         public var batches = 0
+
+        mutating func add(_ batch: Summary) {
+            done += batch.done
+            failed += batch.failed
+            retried += batch.retried
+            lost += batch.lost
+            batches += 1
+        }
     }
 
     public let queue: any JobQueue
@@ -86,18 +94,9 @@ public struct Worker: Sendable {
         let inFlight = max(1, configuration.inFlight)
         await withTaskGroup(of: Summary.self) { group in
             var running = 0
-            func merge(_ result: Summary?) {
-                guard let result else { return }
-                running -= 1
-                summary.done += result.done
-                summary.failed += result.failed
-                summary.retried += result.retried
-                summary.lost += result.lost
-                summary.batches += 1
-            }
             while !Task.isCancelled {
                 if running >= inFlight {
-                    merge(await group.next())
+                    if let result = await group.next() { summary.add(result); running -= 1 }
                     continue
                 }
                 do {
@@ -110,7 +109,7 @@ public struct Worker: Sendable {
                     failures = 0
                     if jobs.isEmpty {
                         if running > 0 {
-                            merge(await group.next())
+                            if let result = await group.next() { summary.add(result); running -= 1 }
                             continue
                         }
                         if configuration.exitWhenIdle, try await isIdle() { break }
@@ -131,7 +130,10 @@ public struct Worker: Sendable {
                     try? await Task.sleep(for: .seconds(delay))
                 }
             }
-            while running > 0 { merge(await group.next()) }
+            while running > 0, let result = await group.next() {
+                summary.add(result)
+                running -= 1
+            }
         }
         return summary
     }

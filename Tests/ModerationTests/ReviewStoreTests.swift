@@ -63,6 +63,8 @@ import TestSupport
             let old = try await store.reviewItems(ReviewFilter(createdAfter: t0.addingTimeInterval(210)), now: now)
             #expect(old.items.count == 5)
             #expect(try await store.reviewCount(state: .pending, category: "nudity", now: now) == 3)
+            let one = try await store.reviewItems(ReviewFilter(state: nil, sha256: ModerationFixtures.hash(3)), now: now)
+            #expect(one.items.map(\.sha256) == [ModerationFixtures.hash(3)] && one.nextCursor == nil)
             // Bad arguments are errors.
             await #expect(throws: ModerationError.self) { try await store.reviewItems(ReviewFilter(limit: 0), now: now) }
             await #expect(throws: ModerationError.self) { try await store.reviewItems(ReviewFilter(afterID: -1), now: now) }

@@ -36,7 +36,7 @@ import Workers
 
             let status = try #require(try await rig.queue.batch(id: receipt.id))
             #expect(status.isComplete)
-            #expect(status.counts == [.done: good.count + 1, .failed: 2])
+            #expect(status.counts == [.done: good.count + 1, .failed: 2], "\(Set(status.items.compactMap(\.reason)))")
             for item in status.items where item.state == .done {
                 #expect(item.labels?.count == 5, "\(item.name) has its labels")
             }

@@ -80,7 +80,7 @@ struct WorkerRig {
 
     var submitter: BatchSubmitter {
         BatchSubmitter(queue: queue, store: workspace.store, model: handler.pipeline.classifier.model.name,
-                       modelVersion: handler.pipeline.classifier.model.version)
+                       modelVersion: handler.pipeline.classifier.resultVersion)
     }
 
     func worker(exitWhenIdle: Bool = true) -> Worker {

@@ -23,8 +23,8 @@ mkdir -p bench/out
 .venv/bin/pip install -q -r bench/serve/requirements.txt
 # Online uploads: phone-sized photos, 400-1600 px.
 .venv/bin/python bench/make_jpeg_set.py --shared "${SHARED:-../shared}" --out bench/out/serve-set --count 3000 --min-side 400 --max-side 1600 >/dev/null
-swift build -c release --product lenscale >/dev/null
-swift build -c release --product LoadGenerator >/dev/null
+[ -n "${SKIP_BUILD:-}" ] || swift build -c release --product lenscale >/dev/null
+[ -n "${SKIP_BUILD:-}" ] || swift build -c release --product LoadGenerator >/dev/null
 bin=.build/release/lenscale
 gen=.build/release/LoadGenerator
 
@@ -75,7 +75,7 @@ hit_line=$(load "http://127.0.0.1:$port" --workload hit --images "$data/hits" --
 echo "== (a) all misses: rising rates, lenscale and the FastAPI peer" >&2
 offset=500
 best_miss=0; best_peer=0
-for rate in 20 40 60 80 100 120 140; do
+for rate in 20 30 40 50 60 70 80 90 100 120; do
   split_dir "miss-$rate" "$offset" "$(( rate * (seconds + 1) + 10 ))"; offset=$(( offset + rate * (seconds + 1) + 10 ))
   line=$(load "http://127.0.0.1:$port" --workload miss --images "$data/miss-$rate" --rate "$rate" --label "lenscale-miss")
   ok=$(awk -v t="$(field "$line" throughput)" -v r="$rate" -v p="$(field "$line" p99Ms)" 'BEGIN{print (t >= 0.95*r && p <= 150)}')

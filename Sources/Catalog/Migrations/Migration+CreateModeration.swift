@@ -59,6 +59,7 @@ extension Migration {
             """,
             "CREATE UNIQUE INDEX review_items_open ON review_items (sha256) WHERE state IN ('pending', 'claimed')",
             "CREATE INDEX review_items_queue ON review_items (state, category, id)",
+            "CREATE INDEX review_items_image ON review_items (sha256, id)",
             """
             CREATE TABLE moderation_audit (
                 id INTEGER PRIMARY KEY,
@@ -121,6 +122,7 @@ extension Migration {
             """,
             "CREATE UNIQUE INDEX review_items_open ON review_items (sha256) WHERE state IN ('pending', 'claimed')",
             "CREATE INDEX review_items_queue ON review_items (state, category, id)",
+            "CREATE INDEX review_items_image ON review_items (sha256, id)",
             """
             CREATE TABLE moderation_audit (
                 id bigserial PRIMARY KEY,

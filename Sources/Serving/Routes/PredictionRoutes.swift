@@ -24,6 +24,8 @@ struct PredictionRoutes: Sendable {
         var labels: [Label]
         var cache: String
         var embedding: [Float]?
+        /// With `?moderate=true`: the moderation decision for the image.
+        var moderation: DecisionAnswer?
     }
 
     func classify(_ request: Request, _ context: ServingContext) async throws -> Response {
@@ -32,11 +34,19 @@ struct PredictionRoutes: Sendable {
         let endpoint = try service.endpoint(named: query.get("model"))
         let top = try Self.integer(query.get("top"), name: "top", default: 5, range: 1...DynamicBatcher.labelDepth)
         let embedding = try Self.boolean(query.get("embedding"), name: "embedding")
+        let moderation = try Self.boolean(query.get("moderate"), name: "moderate") ? moderator() : nil
         guard readiness.isReady else { throw APIError.notReady }
         var request = request
         let files = try await ImageUpload.files(in: &request, limit: limits.maxBodyBytes, field: nil)
         let bytes = files[0].bytes
         let sha256 = ContentHash(of: bytes).hex
+        // A decision in force comes first: a known-bad image is blocked without any model.
+        let known = try await moderation?.known(sha256: sha256)
+        if let moderation, let known, known.outcome == .block {
+            return try Self.json(ClassifyAnswer(
+                sha256: sha256, model: endpoint.name, modelVersion: endpoint.version, labels: [], cache: "hit",
+                moderation: try await moderation.answer(known)))
+        }
         let cached: CachedPrediction, source: PredictionService.Source
         if let known = try await service.lookup(sha256: sha256, endpoint: endpoint, embedding: embedding) {
             (cached, source) = known
@@ -58,11 +68,21 @@ struct PredictionRoutes: Sendable {
         let answer = ClassifyAnswer(
             sha256: prediction.sha256, model: prediction.model, modelVersion: prediction.modelVersion,
             labels: Array(prediction.labels.prefix(top)), cache: source.isHit ? "hit" : "miss",
-            embedding: embedding ? prediction.embedding : nil)
+            embedding: embedding ? prediction.embedding : nil,
+            moderation: try await moderation?.moderate(bytes: bytes, sha256: sha256, labels: prediction.labels, known: known))
         var response = try Self.json(answer)
         response.headers[.cacheStatus] = source.isHit ? "hit" : "miss"
         if !source.isHit { response.headers[.connection] = "close" }
         return response
+    }
+
+    /// The moderation `?moderate=true` applies; 501 when the server runs without a policy.
+    func moderator() throws(APIError) -> OnlineModeration {
+        guard let moderation = OnlineModeration.registered(for: service) else {
+            throw APIError(.notImplemented, code: "moderation_off",
+                           message: "this server runs without a moderation policy; start it with \(ModerationServices.policyVariable)=<policy.yaml>")
+        }
+        return moderation
     }
 
     func prediction(_ request: Request, _ context: ServingContext) async throws -> Response {

@@ -16,7 +16,8 @@ public struct JobServices: Sendable {
     public let routes: LenscaleServer.RouteGroup
     public let services: [any Service]
 
-    public static func open(runtime: ServingRuntime) async throws -> JobServices {
+    /// - Parameter handlers: more job kinds for the in-process worker (moderation's heavy stage).
+    public static func open(runtime: ServingRuntime, handlers: [any JobHandler] = []) async throws -> JobServices {
         let configuration = runtime.configuration
         let workspace = runtime.workspace
         let endpoint = try runtime.service.endpoint(named: nil)
@@ -32,7 +33,7 @@ public struct JobServices: Sendable {
             let indexes = try await DuplicateIndexes.open(directory: workspace.indexDirectory, catalog: workspace.catalog,
                                                           model: endpoint.name, embeddingDims: endpoint.classifier.model.embeddingDims ?? 0)
             let follower = try await IndexFollower(indexes: indexes, catalog: workspace.catalog, model: endpoint.name)
-            let worker = Worker(queue: queue, handlers: [ImageAnalysisHandler(workspace: workspace, pipeline: pipeline, index: follower)])
+            let worker = Worker(queue: queue, handlers: [ImageAnalysisHandler(workspace: workspace, pipeline: pipeline, index: follower)] + handlers)
             services.append(BackgroundService(name: "worker") {
                 let summary = await worker.run()
                 runtime.logger.info("in-process worker stopped: \(summary.done) done, \(summary.failed) failed")

@@ -1,0 +1,65 @@
+import Foundation
+import Hashing
+import Jobs
+import Moderation
+import Storage
+import Workers
+
+/// The payload of a `moderation.heavy` job: the image is read back from the object store by hash.
+struct HeavyModerationJob: Codable, Sendable {
+    var sha256: String
+}
+
+/// Runs `moderation.heavy` jobs, the asynchronous half of the cascade: reads the bytes the
+/// online path stored, runs the heavy stage and records its decision, which files the review
+/// item when one is needed (the store appends the `moderation.*` events in the same transaction).
+///
+/// Idempotent: a decision is keyed by hash, policy and models, and a human decision made in the
+/// meantime wins without running the models (`ModerationCascade.moderateHeavy`).
+public struct HeavyModerationHandler: JobHandler {
+    public static let jobKind = "moderation.heavy"
+    public let kind = HeavyModerationHandler.jobKind
+    /// One image at a time: the heavy stage is already a batch of two detector passes.
+    public let batchSize = 1
+    public let cascade: ModerationCascade
+    public let store: any ModerationStore
+    public let objects: any ObjectStore
+
+    public init(cascade: ModerationCascade, store: any ModerationStore, objects: any ObjectStore) {
+        self.cascade = cascade
+        self.store = store
+        self.objects = objects
+    }
+
+    public func handle(_ jobs: [Job]) async -> [JobOutcome] {
+        var outcomes: [JobOutcome] = []
+        for job in jobs { outcomes.append(await handle(job)) }
+        return outcomes
+    }
+
+    func handle(_ job: Job) async -> JobOutcome {
+        let payload: HeavyModerationJob
+        do { payload = try job.decodePayload(HeavyModerationJob.self) } catch { return .fail(reason: "\(error)") }
+        let bytes: [UInt8]
+        do throws(StorageError) {
+            bytes = try await objects.get(payload.sha256)
+        } catch {
+            if case .notFound = error {
+                return .fail(reason: "the image \(payload.sha256) is missing from the object store; upload it again")
+            }
+            return .retry(reason: "object store: \(error)")
+        }
+        guard ContentHash(of: bytes).hex == payload.sha256 else {
+            return .fail(reason: "the stored object \(payload.sha256) does not hash to its key: the store is damaged")
+        }
+        do throws(ModerationError) {
+            _ = try await cascade.moderateHeavy(sha256: payload.sha256, bytes: bytes, store: store)
+            return .done(events: [])
+        } catch {
+            switch error {
+            case .detector(.decode), .classifier(.decode), .invalidArgument: return .fail(reason: error.description)
+            default: return .retry(reason: error.description)
+            }
+        }
+    }
+}

@@ -1,0 +1,128 @@
+import Classification
+import Foundation
+import ImageDecoding
+import Jobs
+import Moderation
+import Storage
+import Synchronization
+
+/// The moderation half of `POST /v1/classify?moderate=true`: a decision in force for the hash
+/// (a reviewer's, or a cached one), else the light stage on the upload, recorded; an uncertain
+/// result stores the bytes and enqueues the `moderation.heavy` job.
+struct OnlineModeration: Sendable {
+    let cascade: ModerationCascade
+    let store: any ModerationStore
+    let queue: any JobQueue
+    let objects: any ObjectStore
+    let decoders: DecodePool
+
+    /// The decision in force for `sha256`, if one is final enough to answer with at once.
+    func known(sha256: String) async throws(APIError) -> ModerationDecision? {
+        let known = try await Self.mapped { () throws(ModerationError) in try await cascade.knownDecision(sha256: sha256, store: store) }
+        guard let known, known.outcome != .uncertain else { return nil }
+        return known
+    }
+
+    /// Decides on an upload whose labels are known; `known` is what `known(sha256:)` returned.
+    func moderate(bytes: [UInt8], sha256: String, labels: [Label], known: ModerationDecision?) async throws(APIError) -> DecisionAnswer {
+        if let known { return try await answer(known) }
+        let light = cascade.light
+        let decoder = light.detector.imageDecoder
+        let minimumSide = light.detector.inputSize
+        // Decode (scaled down in the JPEG decoder where it can be) and detect on a decode
+        // thread: both block for milliseconds and must stay off the cooperative pool.
+        let decision = try await Self.mapped { () throws(ModerationError) in
+            try await decoders.run { () throws(ModerationError) in
+                let image: RGBImage
+                do throws(DecodeError) {
+                    image = try decoder.decode(bytes, minimumShorterSide: minimumSide).image
+                } catch {
+                    throw .detector(.decode(error))
+                }
+                return try light.run(sha256: sha256, image: image, labels: labels)
+            }
+        }
+        _ = try await Self.mapped { () throws(ModerationError) in try await store.record(decision) }
+        guard decision.outcome == .uncertain else { return try await answer(decision) }
+        return DecisionAnswer(decision, heavyJob: try await enqueueHeavy(bytes: bytes, sha256: sha256))
+    }
+
+    /// Stores the bytes (the heavy stage reads them back; a prediction cache hit may come from
+    /// another replica's upload) and enqueues the heavy stage once per image and policy.
+    func enqueueHeavy(bytes: [UInt8], sha256: String) async throws(APIError) -> Int64 {
+        do {
+            _ = try await objects.put(bytes, key: sha256)
+            let job = try NewJob(
+                kind: HeavyModerationHandler.jobKind, idempotencyKey: "\(HeavyModerationHandler.jobKind):\(sha256):\(cascade.policy.id)",
+                payload: HeavyModerationJob(sha256: sha256), priority: .online, maxAttempts: 3)
+            return try await queue.enqueue(job).id
+        } catch {
+            throw APIError(.serviceUnavailable, code: "queue_unavailable",
+                           message: "the heavy moderation stage cannot be queued right now (\(error)); retry", retryAfter: 1)
+        }
+    }
+
+    /// The answer for a decision, with its review item when it is waiting for (or had) one.
+    func answer(_ decision: ModerationDecision) async throws(APIError) -> DecisionAnswer {
+        guard decision.outcome == .review || decision.stage == .human || decision.sampled else { return DecisionAnswer(decision) }
+        return DecisionAnswer(decision, reviewItem: try await reviewItemID(sha256: decision.sha256))
+    }
+
+    /// The newest review item filed for `sha256`, from the audit log.
+    func reviewItemID(sha256: String) async throws(APIError) -> Int64? {
+        var after: Int64 = 0, found: Int64?
+        while true {
+            let page = try await Self.mapped { () throws(ModerationError) in try await store.auditLog(sha256: sha256, afterID: after, limit: 500) }
+            found = page.compactMap(\.reviewItem).last ?? found
+            guard page.count == 500, let last = page.last else { return found }
+            after = last.id
+        }
+    }
+
+    static func mapped<T>(_ body: () async throws(ModerationError) -> T) async throws(APIError) -> T {
+        do { return try await body() } catch { throw APIError.moderation(error) }
+    }
+}
+
+extension OnlineModeration {
+    /// Which moderation each server's classify route applies.
+    ///
+    /// SEAM(wiring): `LenscaleServer.router` builds `PredictionRoutes` without knowing moderation,
+    /// which lives in an extension (`ModerationServices`); until the runtime carries it, the
+    /// extension registers it here for its `PredictionService`. Entries hold the service itself,
+    /// so an identity is never reused while registered.
+    static let registry = Mutex<[(service: PredictionService, moderation: OnlineModeration)]>([])
+
+    static func register(_ moderation: OnlineModeration, for service: PredictionService) {
+        registry.withLock { entries in
+            entries.removeAll { $0.service === service }
+            entries.append((service, moderation))
+        }
+    }
+
+    static func unregister(_ service: PredictionService) {
+        registry.withLock { $0.removeAll { $0.service === service } }
+    }
+
+    static func registered(for service: PredictionService) -> OnlineModeration? {
+        registry.withLock { $0.first { $0.service === service }?.moderation }
+    }
+}
+
+extension APIError {
+    /// The answer for a moderation failure: the client's (404, 409, 400) or the server's.
+    static func moderation(_ error: ModerationError) -> APIError {
+        switch error {
+        case .itemNotFound: APIError(.notFound, code: "not_found", message: error.description)
+        case .notClaimed: APIError(.conflict, code: "not_claimed", message: error.description)
+        case .claimedByOther: APIError(.conflict, code: "claimed_by_other", message: error.description)
+        case .alreadyDecided: APIError(.conflict, code: "already_decided", message: error.description)
+        case .invalidArgument(let reason): .badRequest("bad_parameter", reason)
+        case .store: APIError(.serviceUnavailable, code: "store_unavailable", message: "\(error); retry", retryAfter: 1)
+        case .detector(.decode(let decode)), .classifier(.decode(let decode)):
+            .undecodable(decode.code, decode.description)
+        case .classifier(let classification): APIError.classification(classification)
+        case .detector: APIError(.internalServerError, code: "moderation_failed", message: error.description)
+        }
+    }
+}
