@@ -26,6 +26,8 @@ public struct Worker: Sendable {
         public var exitWhenIdle = false
         /// Batches processed at once: two lets one batch decode while the other is in the model.
         public var inFlight = 2
+        /// The longest a batch keeps its leases alive; default ten leases.
+        public var maxBatchTime: Double?
 
         public init(lease: Double = 60, fillWait: Double = 0.03, idleWait: Double = 5, exitWhenIdle: Bool = false,
                     inFlight: Int = 2) {
@@ -143,36 +145,20 @@ public struct Worker: Sendable {
         return stats.counts[.queued, default: 0] == 0 && stats.counts[.running, default: 0] == 0
     }
 
-    /// Runs claimed jobs under a heartbeat and records their outcomes.
+    /// Runs claimed jobs under a heartbeat and records their outcomes. A batch that outlives
+    /// `maxBatchTime` (a call that never returns, seen once after a PostgreSQL restart) is
+    /// abandoned: its heartbeat stops, its leases run out and any worker takes the jobs again.
     func process(_ jobs: [Job]) async -> Summary {
         var summary = Summary()
-        let outcomes: [(id: Int64, outcome: JobOutcome)] = await withTaskGroup(of: [(id: Int64, outcome: JobOutcome)]?.self) { group in
-            group.addTask { await self.heartbeat(jobs.map(\.id)); return nil }
-            group.addTask {
-                var outcomes: [(id: Int64, outcome: JobOutcome)] = []
-                for (kind, ofKind) in Dictionary(grouping: jobs, by: \.kind) {
-                    guard let handler = self.handlers[kind] else {
-                        outcomes += ofKind.map { ($0.id, .retry(reason: "this worker has no handler for \(kind)")) }
-                        continue
-                    }
-                    for start in stride(from: 0, to: ofKind.count, by: max(1, handler.batchSize)) {
-                        let chunk = Array(ofKind[start..<min(ofKind.count, start + max(1, handler.batchSize))])
-                        let results = await handler.handle(chunk)
-                        for (index, job) in chunk.enumerated() {
-                            outcomes.append((job.id, index < results.count ? results[index] : .retry(reason: "the handler returned no outcome")))
-                        }
-                    }
-                }
-                return outcomes
-            }
-            var outcomes: [(id: Int64, outcome: JobOutcome)] = []
-            for await result in group {
-                if let result {
-                    outcomes = result
-                    group.cancelAll()
-                }
-            }
-            return outcomes
+        let limit = configuration.maxBatchTime ?? configuration.lease * 10
+        let heartbeat = Task { await self.heartbeat(jobs.map(\.id)) }
+        let work = Task { await self.handleAll(jobs) }
+        let finished = await Deadline.value(of: work, within: limit)
+        heartbeat.cancel()
+        guard let outcomes = finished else {
+            logger.error("worker: a batch of \(jobs.count) jobs took over \(limit) s; abandoning it so their leases expire and they run again")
+            summary.lost = jobs.count
+            return summary
         }
         for (_, outcome) in outcomes {
             switch outcome {
@@ -185,10 +171,29 @@ public struct Worker: Sendable {
         return summary
     }
 
+    func handleAll(_ jobs: [Job]) async -> [(id: Int64, outcome: JobOutcome)] {
+        var outcomes: [(id: Int64, outcome: JobOutcome)] = []
+        for (kind, ofKind) in Dictionary(grouping: jobs, by: \.kind) {
+            guard let handler = handlers[kind] else {
+                outcomes += ofKind.map { ($0.id, .retry(reason: "this worker has no handler for \(kind)")) }
+                continue
+            }
+            let size = max(1, handler.batchSize)
+            for start in stride(from: 0, to: ofKind.count, by: size) {
+                let chunk = Array(ofKind[start..<min(ofKind.count, start + size)])
+                let results = await handler.handle(chunk)
+                for (index, job) in chunk.enumerated() {
+                    outcomes.append((job.id, index < results.count ? results[index] : .retry(reason: "the handler returned no outcome")))
+                }
+            }
+        }
+        return outcomes
+    }
+
     /// Extends the leases every third of their length until cancelled.
     func heartbeat(_ ids: [Int64]) async {
         let interval = max(0.05, configuration.lease / 3)
-        while true {
+        while !Task.isCancelled {
             do { try await Task.sleep(for: .seconds(interval)) } catch { return }
             do {
                 let lost = try await queue.heartbeat(ids: ids, owner: owner, lease: configuration.lease)

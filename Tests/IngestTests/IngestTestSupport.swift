@@ -13,8 +13,8 @@ struct TestWorkspace {
 
     static func make(directory: URL? = nil, catalog: String? = nil, store: (any ObjectStore)? = nil) async throws -> TestWorkspace {
         let directory = try directory ?? TestPaths.temporaryDirectory()
-        var workspace = try await Workspace.open(WorkspaceLocation(dataDirectory: directory, catalog: catalog))
-        if let store { workspace = Workspace(location: workspace.location, store: store, catalog: workspace.catalog) }
+        let opened = try await Workspace.open(WorkspaceLocation(dataDirectory: directory, catalog: catalog))
+        let workspace = store.map { Workspace(location: opened.location, store: $0, catalog: opened.catalog) } ?? opened
         let classifier = try Classifiers.named("efficientnet-lite0")
         let indexes = try await DuplicateIndexes.open(directory: workspace.indexDirectory, catalog: workspace.catalog,
                                                       model: classifier.model.name, embeddingDims: 1280)

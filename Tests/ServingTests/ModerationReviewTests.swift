@@ -224,6 +224,8 @@ struct ModerationReviewTests {
             #expect(next.item?.id == hopperItem)
             let nothingLeft = try Self.decode(Claim.self, try await Self.post(client, "/v1/review/claim", first))
             #expect(nothingLeft.item == nil && nothingLeft.pending == 0)
+            let raw = try await Self.post(client, "/v1/review/claim", first)
+            #expect(String(buffer: raw.body).contains("\"item\":null"), "an empty claim says item: null")
             let notYours = try await Self.post(client, "/v1/review/\(rocketItem)", second, json: #"{"verdict": "reject", "reason": "mine now"}"#)
             #expect(try notYours.status == .conflict && ErrorBody.decode(notYours).error.code == "claimed_by_other")
 

@@ -10,9 +10,11 @@ import Workers
 enum CLI {
     static var binary: URL {
         if let path = ProcessInfo.processInfo.environment["LENSCALE_BIN"], !path.isEmpty { return URL(fileURLWithPath: path) }
-        let products = Bundle.main.bundleURL.deletingLastPathComponent()
-        let candidate = products.appendingPathComponent("lenscale")
-        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        // The test bundle's folder (Bundle.main is the runner on Linux, so look at argv[0] too).
+        for base in [Bundle.main.bundleURL, URL(fileURLWithPath: CommandLine.arguments[0])] {
+            let candidate = base.deletingLastPathComponent().appendingPathComponent("lenscale")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
         return TestPaths.repositoryRoot.appendingPathComponent(".build/debug/lenscale")
     }
 

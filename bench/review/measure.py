@@ -185,7 +185,7 @@ def main():
             me = Client(url, token)
             while True:
                 _, claim = me.call("/v1/review/claim", "POST")
-                if not claim["item"]:
+                if not claim.get("item"):
                     return
                 me.call(f"/v1/review/{claim['item']['id']}", "POST", b'{"verdict": "approve", "reason": "bench"}', "application/json")
                 decided[slot] += 1

@@ -41,6 +41,16 @@ struct ReviewRoutes: Sendable {
         var nextCursor: Int64?
         /// Items waiting (pending, or claimed with an expired lease), in the category filter if any.
         var pending: Int
+
+        enum CodingKeys: String, CodingKey { case items, nextCursor, pending }
+
+        /// `next_cursor: null` on the last page, rather than no key.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(items, forKey: .items)
+            try container.encode(nextCursor, forKey: .nextCursor)
+            try container.encode(pending, forKey: .pending)
+        }
     }
 
     func list(_ request: Request, _ context: ServingContext) async throws -> Response {
@@ -112,6 +122,15 @@ struct ReviewRoutes: Sendable {
         /// nil when no item is free.
         var item: ReviewItemAnswer?
         var pending: Int
+
+        enum CodingKeys: String, CodingKey { case item, pending }
+
+        /// `item: null` when nothing is free, rather than no key.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(item, forKey: .item)
+            try container.encode(pending, forKey: .pending)
+        }
     }
 
     func claimNext(_ request: Request, _ context: ServingContext) async throws -> Response {
