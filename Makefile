@@ -5,6 +5,9 @@ SHELL := /bin/bash
 PYTHON := .venv/bin/python
 SHARED ?= $(abspath ../shared)
 SWIFT_TEST_FLAGS ?=
+# Fault tests that kill processes and restart PostgreSQL: they run alone, after the rest, so a
+# restart cannot fail other tests' connections and their kill timing is not starved of CPU.
+SERIAL_TESTS := WorkerFaultTests|ResumeAfterKillTests
 
 .PHONY: setup build release demo fixtures postgres test bench clean
 
@@ -33,7 +36,8 @@ postgres: setup
 ## test: the whole suite, Swift and Python, on real photos, real models and real servers.
 test: fixtures postgres
 	swift build --build-tests
-	swift test --skip-build $(SWIFT_TEST_FLAGS)
+	swift test --skip-build --skip '$(SERIAL_TESTS)' $(SWIFT_TEST_FLAGS)
+	swift test --skip-build --no-parallel --filter '$(SERIAL_TESTS)' $(SWIFT_TEST_FLAGS)
 	$(PYTHON) -m pytest -q tools/tests
 	$(PYTHON) -m pytest -q tools/browser
 

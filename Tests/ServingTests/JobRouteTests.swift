@@ -185,9 +185,10 @@ enum SSE {
     struct Message { var id: Int64; var kind: String }
 
     static func read(port: Int, token: String, lastEventID: Int64?, until kind: String) throws -> [Message] {
-        var arguments = ["-sN", "--max-time", "5", "-H", "Authorization: Bearer \(token)", "http://127.0.0.1:\(port)/v1/events/stream"]
+        var arguments = ["-sN", "--max-time", "10", "-H", "Authorization: Bearer \(token)", "http://127.0.0.1:\(port)/v1/events/stream"]
         if let lastEventID { arguments += ["-H", "Last-Event-ID: \(lastEventID)"] }
-        // curl ends at --max-time (exit 28); the stream itself never ends on its own.
+        // curl ends at --max-time (exit 28); the stream itself never ends on its own. Ten seconds
+        // because a loaded CI machine may take a few to deliver the first events.
         let result = try runProcess(URL(fileURLWithPath: "/usr/bin/curl"), arguments)
         var messages: [Message] = []
         var id: Int64?, event: String?
