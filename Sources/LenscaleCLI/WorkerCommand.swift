@@ -2,8 +2,11 @@ import ArgumentParser
 import Classification
 import Dispatch
 import Foundation
+import Inference
 import Ingest
 import Jobs
+import Moderation
+import Serving
 import Workers
 
 #if canImport(Glibc)
@@ -30,6 +33,11 @@ struct WorkerCommand: AsyncParsableCommand {
     @Flag(help: "Exit once no job is queued or running, instead of waiting for more.")
     var exitWhenIdle = false
 
+    @Option(help: ArgumentHelp(
+        "A moderation policy: also run the heavy moderation stage (default: $LENSCALE_MODERATION_POLICY; without either, no moderation jobs).",
+        valueName: "file"))
+    var policy: String?
+
     func validate() throws {
         guard lease >= 1 else { throw ValidationError("--lease must be at least 1 second") }
     }
@@ -47,9 +55,26 @@ struct WorkerCommand: AsyncParsableCommand {
             throw CLIError("\(error)")
         }
         let handler = ImageAnalysisHandler(workspace: session.workspace, pipeline: session.ingestor.pipeline, index: index)
-        let worker = Worker(queue: queue, handlers: [handler],
+        var handlers: [any JobHandler] = [handler]
+        // The heavy moderation stage, so scale-out deployments (no in-process worker) run it too.
+        let policyPath = policy ?? ProcessInfo.processInfo.environment["LENSCALE_MODERATION_POLICY"].flatMap { $0.isEmpty ? nil : $0 }
+        if let path = policyPath {
+            let file = URL(fileURLWithPath: path)
+            do {
+                let manifest = try models.manifest()
+                let cascade = try ModerationCascade.load(policyFile: file, manifest: manifest, runtime: try ONNXRuntime.load(manifest: manifest),
+                                                         onlineClassifier: session.ingestor.classifier.model.name)
+                handlers.append(HeavyModerationHandler(cascade: cascade, store: try moderationStore(for: session.workspace.catalog),
+                                                       objects: session.workspace.store))
+            } catch {
+                await queue.close()
+                await session.close()
+                throw CLIError("\(error)")
+            }
+        }
+        let worker = Worker(queue: queue, handlers: handlers,
                             configuration: Worker.Configuration(lease: lease, exitWhenIdle: exitWhenIdle))
-        Terminal.error("lenscale worker \(worker.owner): \(handler.kind) with \(session.ingestor.classifier.model.name), batches of \(handler.batchSize)\n")
+        Terminal.error("lenscale worker \(worker.owner): \(handlers.map(\.kind).joined(separator: ", ")) with \(session.ingestor.classifier.model.name), batches of \(handler.batchSize)\n")
         let started = ContinuousClock.now
         let task = Task { await worker.run() }
         let signals = Self.onTermination { task.cancel() }

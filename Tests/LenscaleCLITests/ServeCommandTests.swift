@@ -53,4 +53,17 @@ struct ServeCommandTests {
         #expect(unknownKey.status != 0)
         #expect(unknownKey.stderr.contains("no API key"))
     }
+
+    @Test("lenscale worker registers the heavy moderation stage with --policy, and a missing policy is an error")
+    func workerWithPolicy() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let missing = try CLI.run(["worker", "--data", scratch.path("data"), "--policy", scratch.path("none.yaml"), "--exit-when-idle"])
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("none.yaml"), "\(missing.stderr)")
+        let policy = TestPaths.repositoryRoot.appendingPathComponent("config/moderation-policy.yaml").path
+        let running = try CLI.run(["worker", "--data", scratch.path("data"), "--policy", policy, "--exit-when-idle"])
+        #expect(running.status == 0, "\(running.stderr)")
+        #expect(running.stderr.contains("moderation.heavy"), "\(running.stderr)")
+    }
 }
