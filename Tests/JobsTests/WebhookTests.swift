@@ -76,7 +76,11 @@ import TestSupport
                                                backoff: JobBackoff(base: 0.05, cap: 0.2))
             let run = Task { await dispatcher.run() }
             let deadline = ContinuousClock.now + .seconds(60)
-            while receiver.requests.filter({ $0.status == 200 }).count < 3, ContinuousClock.now < deadline {
+            // Until the dispatcher has recorded the last delivery, not merely sent it: the receiver
+            // sees a request before the dispatcher logs its answer and moves the cursor.
+            while ContinuousClock.now < deadline {
+                let cursor = try await queues.first.webhooks().first?.cursor ?? 0
+                if receiver.requests.filter({ $0.status == 200 }).count >= 3, cursor >= 5 { break }
                 try await Task.sleep(for: .milliseconds(50))
             }
             run.cancel()
