@@ -38,7 +38,6 @@ extension SQLiteJobQueue {
     public func claim(kinds: [String], limit: Int, owner: String, lease: Double) async throws(JobQueueError) -> [Job] {
         guard !kinds.isEmpty, limit > 0 else { return [] }
         let now = Self.now()
-        let leaseUntil = now + Self.micros(lease)
         // A read first: an idle worker polling must not take the file's write lock every time.
         let claimable = try await read { db in
             try Bool.fetchOne(
@@ -49,6 +48,10 @@ extension SQLiteJobQueue {
         }
         guard claimable else { return [] }
         let (jobs, reapedEvents) = try await write { db in
+            // The clock is read again under the write lock: waiting for the lock (or for a busy
+            // machine to run this task) must not eat into the lease being granted.
+            let now = Self.now()
+            let leaseUntil = now + Self.micros(lease)
             let events = try Self.reapExpiredLeases(now: now, in: db)
             let rows = try Row.fetchAll(
                 db,
@@ -97,9 +100,9 @@ extension SQLiteJobQueue {
 
     public func heartbeat(ids: [Int64], owner: String, lease: Double) async throws(JobQueueError) -> Set<Int64> {
         guard !ids.isEmpty else { return [] }
-        let leaseUntil = Self.now() + Self.micros(lease)
         let held = try await write { db in
-            Set(try Row.fetchAll(
+            let leaseUntil = Self.now() + Self.micros(lease)  // from when the lock is held; see `claim`
+            return Set(try Row.fetchAll(
                 db,
                 sql: """
                     UPDATE jobs SET lease_until = ? WHERE state = 'running' AND lease_owner = ? AND id IN (\(Self.placeholders(ids.count)))

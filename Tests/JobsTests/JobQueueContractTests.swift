@@ -62,9 +62,9 @@ import TestSupport
         try await TestQueues.with(backend) { queues in
             let id = try await queues.first.enqueue(TestQueues.job("slow")).id
             // A lease long enough that a loaded machine still claims within it, short enough to wait out.
-            _ = try await queues.first.claim(kinds: ["test.work"], limit: 1, owner: "dead-worker", lease: 3)
+            _ = try await queues.first.claim(kinds: ["test.work"], limit: 1, owner: "dead-worker", lease: 8)
             #expect(try await queues.second.claim(kinds: ["test.work"], limit: 1, owner: "w2", lease: 30).isEmpty, "leased")
-            try await Task.sleep(for: .milliseconds(3_500))
+            try await Task.sleep(for: .milliseconds(8_500))
             let again = try await queues.second.claim(kinds: ["test.work"], limit: 1, owner: "w2", lease: 30)
             #expect(again.map(\.id) == [id])
             #expect(again.first?.attempts == 2 && again.first?.leaseOwner == "w2")
