@@ -122,6 +122,27 @@ struct JobRouteTests {
             #expect(unknown.status == .notFound)
             let badAfter = try await client.execute(uri: "/v1/events?after=-3", method: .get, headers: server.headers(.read))
             #expect(badAfter.status == .badRequest)
+
+            // Webhooks: admin only, bad bodies and unknown ids are JSON errors.
+            let hook = "{\"url\": \"http://127.0.0.1:9/hook\", \"secret\": \"whsec_0123456789abcdef\"}"
+            let notAdmin = try await client.execute(uri: "/v1/webhooks", method: .post, headers: server.headers(.read, contentType: "application/json"),
+                                                    body: ByteBuffer(string: hook))
+            #expect(notAdmin.status == .forbidden)
+            let garbled = try await client.execute(uri: "/v1/webhooks", method: .post, headers: server.headers(.admin, contentType: "application/json"),
+                                                   body: ByteBuffer(string: "{\"url\": 3"))
+            #expect(garbled.status == .badRequest)
+            #expect(try ErrorBody.decode(garbled).error.code == "bad_json")
+            let shortSecret = try await client.execute(uri: "/v1/webhooks", method: .post, headers: server.headers(.admin, contentType: "application/json"),
+                                                       body: ByteBuffer(string: "{\"url\": \"http://127.0.0.1:9/hook\", \"secret\": \"short\"}"))
+            #expect(shortSecret.status == .badRequest)
+            #expect(try ErrorBody.decode(shortSecret).error.code == "bad_webhook")
+            let unknownHook = try await client.execute(uri: "/v1/webhooks/424242", method: .delete, headers: server.headers(.admin))
+            #expect(unknownHook.status == .notFound)
+            let badHookID = try await client.execute(uri: "/v1/webhooks/abc/deliveries", method: .get, headers: server.headers(.admin))
+            #expect(badHookID.status == .badRequest)
+            let created = try await client.execute(uri: "/v1/webhooks", method: .post, headers: server.headers(.admin, contentType: "application/json"),
+                                                   body: ByteBuffer(string: hook))
+            #expect(created.status == .created)
         }
         await jobs.close()
         await server.close()

@@ -1,5 +1,5 @@
-import Crypto
 import Foundation
+import Hashing
 
 /// A stored API key: its public id, a name for humans, its scopes and the digest of its secret.
 public struct APIKey: Sendable, Equatable, Codable {
@@ -51,7 +51,7 @@ public struct APIKey: Sendable, Equatable, Codable {
     }
 
     static func digest(_ secret: String) -> String {
-        SHA256.hash(data: Array(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        ContentHash(of: Array(secret.utf8)).hex
     }
 
     static func randomHex(bytes: Int) -> String {

@@ -7,16 +7,17 @@ public struct CachedPrediction: Sendable {
     public var prediction: Prediction
     /// `{"sha256":…,"model":…,"model_version":…,"labels":[…]}`, without cache status or embedding.
     public var json: [UInt8]
+    /// A strong validator: the content never changes for a given key. Computed once here, not
+    /// per request on the hit path.
+    public let etag: String
 
     public init(_ prediction: Prediction) {
         var stripped = prediction
         stripped.embedding = nil
         self.prediction = prediction
         self.json = Self.encode(stripped)
+        self.etag = "\"\(prediction.sha256.prefix(16))-\(Self.fnv(prediction.model + "/" + prediction.modelVersion))\""
     }
-
-    /// A strong validator: the content never changes for a given key.
-    public var etag: String { "\"\(prediction.sha256.prefix(16))-\(Self.fnv(prediction.model + "/" + prediction.modelVersion))\"" }
 
     /// Approximate bytes held, for the cache's budget.
     var cost: Int { json.count + (prediction.embedding?.count ?? 0) * 4 + prediction.labels.count * 48 + 256 }

@@ -10,15 +10,12 @@ actor SingleFlight<Key: Hashable & Sendable, Value: Sendable> {
     }
 
     private var flights: [Key: Flight] = [:]
-    /// Callers that joined a flight instead of starting one; for tests and metrics.
-    private(set) var joined = 0
 
     func run(_ key: Key, _ work: @escaping @Sendable () async throws -> Value) async throws -> Value {
         let task: Task<Value, any Error>
         if var flight = flights[key] {
             flight.waiters += 1
             flights[key] = flight
-            joined += 1
             task = flight.task
         } else {
             task = Task { try await work() }

@@ -89,7 +89,7 @@ struct PredictionRoutes: Sendable {
         try context.require(.read)
         let sha256 = try Self.sha256(context.parameters.require("sha256"))
         let endpoint = try service.endpoint(named: request.uri.queryParameters.get("model"))
-        guard let (cached, source) = try await service.lookup(sha256: sha256, endpoint: endpoint) else {
+        guard let (cached, _) = try await service.lookup(sha256: sha256, endpoint: endpoint) else {
             throw APIError.notFound("no prediction of \(endpoint.name) for \(sha256); POST the image to /v1/classify")
         }
         var headers: HTTPFields = [
@@ -97,7 +97,6 @@ struct PredictionRoutes: Sendable {
             .cacheControl: "public, max-age=31536000, immutable",
             .cacheStatus: "hit",
         ]
-        _ = source
         if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == cached.etag || $0.trimmingCharacters(in: .whitespaces) == "*" }) {
             return Response(status: .notModified, headers: headers)
         }
