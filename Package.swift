@@ -139,6 +139,7 @@ let package = Package(
                 "Moderation",
                 "Serving",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
 
@@ -149,7 +150,7 @@ let package = Package(
         .testTarget(name: "ClassificationTests", dependencies: ["Classification", "TestSupport"]),
         .testTarget(name: "HashingTests", dependencies: ["Hashing", "TestSupport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"]),
-        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "TestSupport"]),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio")]),
         .testTarget(name: "SimilaritySearchTests", dependencies: ["SimilaritySearch", "TestSupport"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Hashing", "TestSupport"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning"]),

@@ -22,6 +22,10 @@ public enum CatalogError: Error, Sendable, Equatable, CustomStringConvertible {
     case closed
     /// The task was cancelled while waiting on the database; nothing of the interrupted write was kept.
     case cancelled
+    /// The database did not answer within the call's deadline (or the server's own statement or
+    /// lock timeout fired); the connection was closed or the statement cancelled, and the call
+    /// may be retried.
+    case timedOut(seconds: Double)
     /// Any other database failure, with the backend's own words.
     case database(String)
 
@@ -53,8 +57,20 @@ public enum CatalogError: Error, Sendable, Equatable, CustomStringConvertible {
             "the catalog was used after close(); open a new one"
         case .cancelled:
             "the catalog operation was cancelled; nothing of an interrupted write was kept"
+        case .timedOut(let seconds):
+            "the database did not answer within \(seconds) s (a stalled or restarting server, or a lock held too long); "
+                + "the call was abandoned without effect and may be retried"
         case .database(let reason):
             "database error: \(reason)"
+        }
+    }
+
+    /// Whether trying the same call again later can succeed: the server was away, slow or
+    /// restarting, as opposed to a request it will always refuse.
+    public var isTransient: Bool {
+        switch self {
+        case .unreachable, .timedOut: true
+        default: false
         }
     }
 

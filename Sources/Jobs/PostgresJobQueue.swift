@@ -52,11 +52,11 @@ public final class PostgresJobQueue: JobQueue {
 
     static func micros(_ seconds: Double) -> Int64 { Int64((seconds * 1_000_000).rounded()) }
 
-    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws(JobQueueError) -> T {
+    func transaction<T: Sendable>(_ body: sending @escaping (PostgresConnection) async throws -> T) async throws(JobQueueError) -> T {
         do throws(CatalogError) { return try await catalog.transaction(body) } catch { throw Self.map(error) }
     }
 
-    func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws(JobQueueError) -> T {
+    func withConnection<T: Sendable>(_ body: sending @escaping (PostgresConnection) async throws -> T) async throws(JobQueueError) -> T {
         do throws(CatalogError) { return try await catalog.withConnection(body) } catch { throw Self.map(error) }
     }
 
@@ -66,8 +66,11 @@ public final class PostgresJobQueue: JobQueue {
         try await PostgresCatalog.fetch(query, on: connection, logger: logger, decode)
     }
 
+    /// Runs a statement to its end. The rows are drained even when there are none to read: for a
+    /// SELECT, PostgresNIO reports an error raised while executing (a lock or statement timeout)
+    /// only to whoever reads the rows.
     func execute(_ query: PostgresQuery, on connection: PostgresConnection) async throws {
-        try await connection.query(query, logger: logger)
+        for try await _ in try await connection.query(query, logger: logger) {}
     }
 
     /// Sends `payload` ("jobs" or "events") to every listener when the transaction commits.

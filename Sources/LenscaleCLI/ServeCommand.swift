@@ -99,8 +99,13 @@ struct ServeCommand: AsyncParsableCommand {
             onServerRunning: { port in
                 Terminal.output("lenscale serve: listening on http://\(configuration.listen.host):\(port)\n")
             })
+        // Our own group rather than `runService()`, for a bounded drain: after the grace period
+        // whatever still runs is cancelled, so SIGTERM always ends the process.
+        var group = ServiceGroupConfiguration(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        group.maximumGracefulShutdownDuration = configuration.shutdownGrace
+        group.maximumCancellationDuration = .seconds(5)
         do {
-            try await application.runService()
+            try await ServiceGroup(configuration: group).run()
         } catch {
             await runtime.close()
             throw CLIError("the server stopped: \(error)")

@@ -1,6 +1,7 @@
 import Synchronization
 
-/// Waiting on a task with a time limit, without cancelling or awaiting it past the limit.
+/// Waiting on a task with a time limit, without awaiting it past the limit (the caller decides
+/// whether to cancel it).
 enum Deadline {
     /// `task`'s value, or nil when it is not ready within `seconds` (the task keeps running).
     static func value<T: Sendable>(of task: Task<T, Never>, within seconds: Double) async -> T? {

@@ -146,8 +146,9 @@ public struct Worker: Sendable {
     }
 
     /// Runs claimed jobs under a heartbeat and records their outcomes. A batch that outlives
-    /// `maxBatchTime` (a call that never returns, seen once after a PostgreSQL restart) is
-    /// abandoned: its heartbeat stops, its leases run out and any worker takes the jobs again.
+    /// `maxBatchTime` (a handler stuck outside the database, whose calls all have deadlines) is
+    /// cancelled and abandoned: its heartbeat stops, its leases run out and any worker takes the
+    /// jobs again.
     func process(_ jobs: [Job]) async -> Summary {
         var summary = Summary()
         let limit = configuration.maxBatchTime ?? configuration.lease * 10
@@ -156,6 +157,7 @@ public struct Worker: Sendable {
         let finished = await Deadline.value(of: work, within: limit)
         heartbeat.cancel()
         guard let outcomes = finished else {
+            work.cancel()
             logger.error("worker: a batch of \(jobs.count) jobs took over \(limit) s; abandoning it so their leases expire and they run again")
             summary.lost = jobs.count
             return summary

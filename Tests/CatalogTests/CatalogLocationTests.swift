@@ -24,6 +24,32 @@ struct CatalogLocationTests {
         #expect(location.description == "postgres://ingest:***@db.internal:6543/photos?schema=lenscale&sslmode=require")
     }
 
+    @Test("the PostgreSQL limits are URL parameters in seconds")
+    func timeoutParameters() throws {
+        let location = try CatalogLocation(parsing:
+            "postgres://u@h/db?query_timeout=12.5&statement_timeout=9&lock_timeout=0.25&idle_in_transaction_timeout=40&keepalive=3")
+        guard case .postgres(let configuration) = location else { Issue.record("not PostgreSQL"); return }
+        #expect(configuration.timeouts.call == .milliseconds(12_500))
+        #expect(configuration.timeouts.statement == .seconds(9))
+        #expect(configuration.timeouts.lock == .milliseconds(250))
+        #expect(configuration.timeouts.idleInTransaction == .seconds(40))
+        #expect(configuration.timeouts.keepAlive == .seconds(3))
+        #expect(configuration.timeouts != PostgresCatalog.Timeouts())
+    }
+
+    @Test("out-of-range durations are refused, never converted", arguments: [
+        "connect_timeout=0", "query_timeout=-1", "statement_timeout=1e300", "lock_timeout=NaN", "keepalive=inf",
+        "idle_in_transaction_timeout=9223372036854775808", "query_timeout=abc", "query_timeout=",
+    ])
+    func badDurations(parameter: String) {
+        #expect {
+            _ = try CatalogLocation(parsing: "postgres://u@h/db?\(parameter)")
+        } throws: { error in
+            guard case .invalidLocation(_, let reason) = error as? CatalogError else { return false }
+            return reason.contains("must be a number of seconds")
+        }
+    }
+
     @Test("PostgreSQL defaults follow libpq: port 5432, database named after the user, sslmode prefer")
     func postgresDefaults() throws {
         let location = try CatalogLocation(parsing: "postgres://lenscale@localhost")

@@ -83,6 +83,8 @@ import TestSupport
             kill(process.processIdentifier, SIGKILL)
             Issue.record("a worker did not finish in time")
         }
+        // Reaped before anyone reads `terminationStatus`, which traps on a running process.
+        for process in processes { process.waitUntilExit() }
     }
 
     /// Three workers; one is SIGKILLed mid-run. Its jobs come back after their lease and every
@@ -112,36 +114,30 @@ import TestSupport
         }
     }
 
-    /// PostgreSQL restarts while two workers are busy: they ride it out and finish the batch;
-    /// a batch submitted after the restart goes through too.
-    @Test func workersRecoverFromAPostgresRestart() async throws {
+    /// PostgreSQL restarts five times while three workers are busy: they ride every restart
+    /// out by themselves (no call waits past its deadline), finish the batch with each image
+    /// processed once, and exit when idle.
+    @Test func workersRecoverFromPostgresRestarts() async throws {
         try await withSetup("restart") { setup in
             let batch = try submit(setup)
-            let workers = try (0..<2).map { try setup.worker("w\($0)") }
-            while (try setup.stats().counts["done"] ?? 0) < Self.imageCount / 5, workers.contains(where: \.isRunning) {
-                try await Task.sleep(for: .milliseconds(100))
-            }
-            // Through bash with the output discarded: the restarted postmaster would otherwise
-            // inherit this process's pipes, and reading them to their end would never return.
+            let workers = try (0..<3).map { try setup.worker("w\($0)") }
             let script = TestPaths.repositoryRoot.appendingPathComponent("tools/postgres.sh").path
-            // system() rather than Process: Foundation sometimes misses this child's exit (it stays a
-            // zombie and waitUntilExit spins), and the restarted postmaster must not inherit pipes.
-            let status = system("pg_ctlcluster 15 main restart -m fast >/dev/null 2>&1 && '\(script)' start >/dev/null 2>&1")
-            #expect(status == 0, "restarting PostgreSQL failed")
-            // Nothing acknowledged is lost: the batch completes, each image processed once.
-            let deadline = ContinuousClock.now + .seconds(600)
-            while (try? setup.stats().counts["done"] ?? 0) ?? 0 < Self.imageCount, ContinuousClock.now < deadline,
-                  workers.contains(where: \.isRunning) {
-                try await Task.sleep(for: .milliseconds(500))
+            for restart in 1...5 {
+                // Spread over the run: after 12 %, 24 %, ... of the images are done.
+                let target = Self.imageCount * 12 * restart / 100
+                while (try? setup.stats().counts["done"] ?? 0) ?? 0 < target, workers.contains(where: \.isRunning) {
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                // system() rather than Process: Foundation sometimes misses this child's exit (it
+                // stays a zombie and waitUntilExit spins), and the restarted postmaster must not
+                // inherit this process's pipes, or reading them to their end never returns.
+                let status = system("pg_ctlcluster 15 main restart -m fast >/dev/null 2>&1 && '\(script)' start >/dev/null 2>&1")
+                #expect(status == 0, "restart \(restart) of PostgreSQL failed")
             }
+            try await waitUntil(workers, timeout: .seconds(600))
             try setup.expectEverythingProcessedOnce(batch: batch, images: Self.imageCount)
-            // Each worker should also recover and exit when idle. One can stay stuck on a query the
-            // restart interrupted (its jobs are taken over by the other after their lease): a known
-            // bug of issue 4, recorded here rather than hidden.
-            await withKnownIssue("a worker can stay stuck on a query interrupted by the restart", isIntermittent: true) {
-                try await waitUntil(workers, timeout: .seconds(120))
-                #expect(workers.allSatisfy { $0.terminationStatus == 0 }, "\(setup.log("w0"))\n\(setup.log("w1"))")
-            }
+            #expect(workers.allSatisfy { $0.terminationReason == .exit && $0.terminationStatus == 0 },
+                    "\(setup.log("w0"))\n\(setup.log("w1"))\n\(setup.log("w2"))")
         }
     }
 }

@@ -9,7 +9,11 @@ extension PostgresCatalog {
         let migrations = self.migrations
         let schema = configuration.schema
         let logger = self.logger
-        try await transaction { connection in
+        // Migrations may rewrite big tables and wait for another process's migration: they run
+        // under the long deadline, with the server's per-statement and lock limits lifted.
+        try await transaction(deadline: configuration.timeouts.long) { connection in
+            try await connection.query("SET LOCAL statement_timeout = 0", logger: logger)
+            try await connection.query("SET LOCAL lock_timeout = 0", logger: logger)
             let lockName = "lenscale.migrate:" + (schema ?? "")
             try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(lockName)))", logger: logger)
             if let schema {

@@ -15,6 +15,9 @@ package enum PostgresConnector {
             password: configuration.password, database: configuration.database, tls: tls)
         client.options.maximumConnections = configuration.maximumConnections
         client.options.connectTimeout = configuration.connectTimeout
+        // Idle pooled connections are pinged, so one the server (or a restart) dropped is found
+        // and replaced before a call leases it.
+        client.options.keepAliveBehavior = .init(frequency: configuration.timeouts.keepAlive)
         client.options.additionalStartupParameters = startupParameters(configuration)
         return client
     }
@@ -41,16 +44,27 @@ package enum PostgresConnector {
         var connection = PostgresConnection.Configuration(
             host: configuration.host, port: configuration.port, username: configuration.username,
             password: configuration.password, database: configuration.database, tls: tls)
-        let timeout = configuration.connectTimeout.components
-        connection.options.connectTimeout = .nanoseconds(timeout.seconds * 1_000_000_000 + timeout.attoseconds / 1_000_000_000)
+        connection.options.connectTimeout = .milliseconds(Int64(configuration.connectTimeout.milliseconds))
         connection.options.additionalStartupParameters = startupParameters(configuration)
         return connection
     }
 
     /// `search_path` at startup puts every pooled connection in the catalog's schema without a
     /// SET per lease; `application_name` makes Lenscale's sessions visible in pg_stat_activity.
+    /// The server-side limits travel the same way (the server takes any setting in the startup
+    /// packet), so every session has them from its first statement, with no round trip.
     private static func startupParameters(_ configuration: PostgresCatalog.Configuration) -> [(String, String)] {
-        var parameters = [("application_name", "lenscale")]
+        let timeouts = configuration.timeouts
+        let keepAlive = max(1, timeouts.keepAlive.milliseconds / 1000)
+        var parameters = [
+            ("application_name", "lenscale"),
+            ("statement_timeout", "\(timeouts.statement.milliseconds)"),
+            ("lock_timeout", "\(timeouts.lock.milliseconds)"),
+            ("idle_in_transaction_session_timeout", "\(timeouts.idleInTransaction.milliseconds)"),
+            ("tcp_keepalives_idle", "\(keepAlive)"),
+            ("tcp_keepalives_interval", "\(keepAlive)"),
+            ("tcp_keepalives_count", "3"),
+        ]
         if let schema = configuration.schema {
             parameters.append(("search_path", schema))
         }
@@ -66,5 +80,13 @@ package enum PostgresConnector {
         case .verifyFull: tls.certificateVerification = .fullVerification
         }
         return tls
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, rounded down; exact for the durations configurations hold (1 ms to a day).
+    package var milliseconds: Int {
+        let (seconds, attoseconds) = components
+        return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
     }
 }

@@ -23,13 +23,23 @@ package enum PostgresErrors {
             if state.hasPrefix("23") {
                 return .constraint(constraint: error.serverInfo?[.constraintName] ?? "", reason: message)
             }
-            if state == "57014" { return .cancelled }
+            // 57014 is both a cancel this task asked for and statement_timeout; 55P03 is lock_timeout.
+            if state == "57014" { return Task.isCancelled ? .cancelled : .timedOut(seconds: 0) }
+            if state == "55P03" { return .timedOut(seconds: 0) }
+            // The server is going away or not back yet (a restart, a failover), or the session
+            // was ended for idling in a transaction: all of them pass.
+            if state.hasPrefix("08") || state == "57P01" || state == "57P02" || state == "57P03" || state == "25P03" {
+                return .unreachable(url: url, reason: message)
+            }
             if state == "22003" || state == "22P02" || state == "22021" {
                 return .invalidRecord(message)
             }
             return .database(message)
-        case .poolClosed, .clientClosedConnection:
+        case .poolClosed:
             return .closed
+        case .clientClosedConnection:
+            // Either the catalog was closed, or a deadline closed this call's connection.
+            return .unreachable(url: url, reason: "the connection was closed")
         case .queryCancelled:
             return .cancelled
         case .connectionError, .serverClosedConnection, .sslUnsupported, .failedToAddSSLHandler, .uncleanShutdown:

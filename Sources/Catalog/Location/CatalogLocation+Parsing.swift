@@ -4,7 +4,9 @@ extension CatalogLocation {
     /// Parses a path, `sqlite://PATH` or a PostgreSQL URL.
     ///
     /// PostgreSQL URLs accept the query parameters `sslmode` (libpq's values), `schema`,
-    /// `connect_timeout` (seconds) and `pool_max` (connections). Unknown parameters are errors,
+    /// `connect_timeout` (seconds), `pool_max` (connections), and the limits of
+    /// `PostgresCatalog.Timeouts` in seconds: `query_timeout`, `statement_timeout`, `lock_timeout`,
+    /// `idle_in_transaction_timeout`, `keepalive`. Unknown parameters are errors,
     /// not ignored, so a typo cannot silently change where data goes.
     public init(parsing text: String) throws(CatalogError) {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
@@ -73,18 +75,37 @@ extension CatalogLocation {
             }
             configuration.schema = value
         case "connect_timeout":
-            guard let seconds = Int(value), seconds > 0 else {
-                throw .invalidLocation(location, reason: "connect_timeout must be a positive number of seconds")
-            }
-            configuration.connectTimeout = .seconds(seconds)
+            configuration.connectTimeout = try seconds(value, named: item.name, location: location)
+        case "query_timeout":
+            configuration.timeouts.call = try seconds(value, named: item.name, location: location)
+        case "statement_timeout":
+            configuration.timeouts.statement = try seconds(value, named: item.name, location: location)
+        case "lock_timeout":
+            configuration.timeouts.lock = try seconds(value, named: item.name, location: location)
+        case "idle_in_transaction_timeout":
+            configuration.timeouts.idleInTransaction = try seconds(value, named: item.name, location: location)
+        case "keepalive":
+            configuration.timeouts.keepAlive = try seconds(value, named: item.name, location: location)
         case "pool_max":
             guard let count = Int(value), count > 0 else {
                 throw .invalidLocation(location, reason: "pool_max must be a positive number of connections")
             }
             configuration.maximumConnections = count
         default:
-            throw .invalidLocation(location, reason: "unknown parameter '\(item.name)' (known: sslmode, schema, connect_timeout, pool_max)")
+            throw .invalidLocation(location, reason: "unknown parameter '\(item.name)' (known: \(knownParameters))")
         }
+    }
+
+    private static let knownParameters = "sslmode, schema, connect_timeout, pool_max, query_timeout, statement_timeout, "
+        + "lock_timeout, idle_in_transaction_timeout, keepalive"
+
+    /// A duration parameter: a number of seconds, fractions allowed, from 1 ms to one day, so
+    /// every later conversion (to milliseconds for the server, to nanoseconds for NIO) is in range.
+    private static func seconds(_ value: String, named name: String, location: String) throws(CatalogError) -> Duration {
+        guard let seconds = Double(value), seconds.isFinite, seconds >= 0.001, seconds <= 86_400 else {
+            throw .invalidLocation(location, reason: "\(name) must be a number of seconds from 0.001 to 86400")
+        }
+        return .milliseconds(Int64((seconds * 1000).rounded()))
     }
 
     /// The text with any password replaced, so errors about a bad URL never echo a secret.

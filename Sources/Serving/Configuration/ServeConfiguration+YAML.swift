@@ -23,7 +23,7 @@ extension ServeConfiguration {
         var configuration = ServeConfiguration()
         guard let root else { return configuration }
         let top = try YAMLReader(node: root, path: "").mapping(
-            known: ["listen", "metrics", "data", "catalog", "store", "models_dir", "models", "cache", "limits", "auth", "worker"])
+            known: ["listen", "metrics", "data", "catalog", "store", "models_dir", "models", "cache", "limits", "auth", "worker", "shutdown"])
         if let node = top["listen"] { configuration.listen = try address(node, default: configuration.listen) }
         if let node = top["metrics"] { configuration.metrics = try address(node, default: Address(host: configuration.listen.host, port: 9090)) }
         configuration.data = try top["data"]?.string()
@@ -55,6 +55,10 @@ extension ServeConfiguration {
         if let node = top["worker"] {
             let worker = try node.mapping(known: ["enabled"])
             if let value = worker["enabled"] { configuration.worker.enabled = try value.bool() }
+        }
+        if let node = top["shutdown"] {
+            let shutdown = try node.mapping(known: ["grace_seconds"])
+            if let value = shutdown["grace_seconds"] { configuration.shutdownGrace = .seconds(try value.int(in: 1...3600)) }
         }
         try configuration.validate()
         return configuration

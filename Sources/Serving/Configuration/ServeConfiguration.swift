@@ -27,6 +27,9 @@ public struct ServeConfiguration: Sendable, Equatable {
     public var auth = AuthConfiguration()
     /// Runs a background worker for queued jobs in this process (the embedded default).
     public var worker = WorkerConfiguration()
+    /// How long SIGTERM waits for requests and background work to drain before cancelling what
+    /// is left; open event streams end at once, so they never hold a shutdown up.
+    public var shutdownGrace: Duration = .seconds(10)
 
     public init() {}
 

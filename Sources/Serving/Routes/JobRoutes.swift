@@ -2,6 +2,7 @@ import Catalog
 import Foundation
 import HTTPTypes
 import Hummingbird
+import ServiceLifecycle
 import Jobs
 import NIOCore
 import Workers
@@ -99,7 +100,8 @@ public struct JobRoutes: Sendable {
     }
 
     /// Server-Sent Events from `Last-Event-ID` (or `?after=`), with a comment every 15 s of
-    /// silence so proxies keep the connection; ends when the client goes away.
+    /// silence so proxies keep the connection; ends when the client goes away, and at once when
+    /// the server shuts down (a stream never ends by itself, so it would hold the drain up).
     func stream(_ request: Request, _ context: ServingContext) async throws -> Response {
         try context.require(.read)
         let after = try PredictionRoutes.integer(request.uri.queryParameters.get("after"), name: "after", default: 0, range: 0...Int.max)
@@ -108,20 +110,38 @@ public struct JobRoutes: Sendable {
         let body = ResponseBody { writer in
             var cursor = resume
             try await writer.write(ByteBuffer(string: "retry: 1000\n\n"))
-            while !Task.isCancelled {
-                let page = try await queue.events(after: cursor, limit: 500)
-                for event in page {
-                    try await writer.write(ByteBuffer(string: "id: \(event.id)\nevent: \(event.kind)\ndata: \(event.json)\n\n"))
-                    cursor = event.id
+            let shutdown = ShutdownSignal()
+            try await withGracefulShutdownHandler {
+                while !Task.isCancelled, !shutdown.isSet {
+                    let page = try await queue.events(after: cursor, limit: 500)
+                    for event in page {
+                        try await writer.write(ByteBuffer(string: "id: \(event.id)\nevent: \(event.kind)\ndata: \(event.json)\n\n"))
+                        cursor = event.id
+                    }
+                    if page.count == 500 { continue }
+                    if try await !Self.waitForEvents(queue, after: cursor, timeout: 15, unless: shutdown), !shutdown.isSet {
+                        try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                    }
                 }
-                if page.count == 500 { continue }
-                if !(try await queue.waitForEvents(after: cursor, timeout: 15)) {
-                    try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
-                }
+            } onGracefulShutdown: {
+                shutdown.set()
             }
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store", .connection: "keep-alive"], body: body)
+    }
+
+    /// `queue.waitForEvents`, cut short when `shutdown` is set.
+    static func waitForEvents(_ queue: any JobQueue, after cursor: Int64, timeout: Double, unless shutdown: ShutdownSignal) async throws -> Bool {
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask { try await queue.waitForEvents(after: cursor, timeout: timeout) }
+            group.addTask {
+                await shutdown.wait()
+                return false
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? false
+        }
     }
 
     // MARK: webhooks
