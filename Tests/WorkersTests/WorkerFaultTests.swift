@@ -140,4 +140,47 @@ import TestSupport
                     "\(setup.log("w0"))\n\(setup.log("w1"))\n\(setup.log("w2"))")
         }
     }
+
+    /// PostgreSQL paused (every server process SIGSTOPped, as a stalled host or a network
+    /// partition looks from outside) for 30 s under load, then resumed: calls fail within their
+    /// deadline instead of hanging, a worker told to stop during the pause exits in bounded time,
+    /// and after the resume the rest finish the batch with nothing lost or done twice.
+    @Test func workersRideOutAPausedServer() async throws {
+        try await withSetup("pause") { setup in
+            let batch = try submit(setup)
+            // A short client deadline, so the pause shows as failed calls within the test's time.
+            let url = setup.url + "&query_timeout=3"
+            let fast = Setup(url: url, schema: setup.schema, data: setup.data, images: setup.images)
+            let workers = try (0..<3).map { try fast.worker("w\($0)") }
+            while (try? setup.stats().counts["done"] ?? 0) ?? 0 < Self.imageCount / 5, workers.contains(where: \.isRunning) {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(system("pkill -STOP -u postgres") == 0, "pausing PostgreSQL failed")
+            // Resumed whatever happens below: a server left paused would fail every later test.
+            defer { _ = system("pkill -CONT -u postgres") }
+            let paused = ContinuousClock.now
+            do {
+                // A client call during the pause fails with a clear error instead of hanging.
+                let started = ContinuousClock.now
+                let stats = try CLI.run(["queue", "stats", "--catalog", url, "--data", setup.data.path])
+                #expect(stats.status != 0, "queue stats answered while the server was paused: \(stats.stdout)")
+                #expect(stats.stderr.contains("did not answer") || stats.stderr.contains("cannot connect"), "\(stats.stderr)")
+                #expect(ContinuousClock.now - started < .seconds(25))
+                // SIGTERM during the pause: the worker gives its jobs up within a bounded time.
+                kill(workers[2].processIdentifier, SIGTERM)
+                let stopping = ContinuousClock.now
+                while workers[2].isRunning, ContinuousClock.now - stopping < .seconds(60) {
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+                #expect(!workers[2].isRunning, "a worker told to stop while the database was paused did not exit")
+                let left = .seconds(30) - (ContinuousClock.now - paused)
+                if left > .zero { try await Task.sleep(for: left) }
+            }
+            #expect(system("pkill -CONT -u postgres") == 0, "resuming PostgreSQL failed")
+            try await waitUntil(workers, timeout: .seconds(600))
+            try setup.expectEverythingProcessedOnce(batch: batch, images: Self.imageCount)
+            #expect(workers.prefix(2).allSatisfy { $0.terminationReason == .exit && $0.terminationStatus == 0 },
+                    "\(setup.log("w0"))\n\(setup.log("w1"))")
+        }
+    }
 }
