@@ -7,7 +7,7 @@ SHARED ?= $(abspath ../shared)
 SWIFT_TEST_FLAGS ?=
 # Fault tests that kill processes and restart PostgreSQL: they run alone, after the rest, so a
 # restart cannot fail other tests' connections and their kill timing is not starved of CPU.
-SERIAL_TESTS := WorkerFaultTests|ResumeAfterKillTests
+SERIAL_TESTS := WorkerFaultTests|ResumeAfterKillTests|ServeKillTests
 
 .PHONY: setup build release demo fixtures postgres test bench clean
 
