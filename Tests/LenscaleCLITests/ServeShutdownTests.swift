@@ -38,20 +38,12 @@ import TestSupport
 
 /// A child process whose output goes to a file the test can read while it runs.
 struct Spawned {
-    let process = Process()
+    let process: Process
     let log: URL
 
     init(_ executable: URL, _ arguments: [String], environment: [String: String] = [:], log: URL) throws {
         self.log = log
-        process.executableURL = executable
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        process = try spawnProcess(executable, arguments, environment: environment, log: log)
     }
 
     var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }

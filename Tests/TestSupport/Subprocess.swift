@@ -40,3 +40,18 @@ public func runProcess(_ executable: URL, _ arguments: [String], environment: [S
         stderr: String(decoding: errData, as: UTF8.self)
     )
 }
+
+/// Starts `executable` without waiting for it; its output goes to `log`, stdin is empty.
+public func spawnProcess(_ executable: URL, _ arguments: [String], environment: [String: String] = [:], log: URL) throws -> Process {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+    FileManager.default.createFile(atPath: log.path, contents: nil)
+    let handle = try FileHandle(forWritingTo: log)
+    process.standardOutput = handle
+    process.standardError = handle
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    return process
+}

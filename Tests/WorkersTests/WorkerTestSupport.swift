@@ -26,17 +26,7 @@ enum CLI {
 
     /// Starts `lenscale` without waiting; output goes to `log`.
     static func spawn(_ arguments: [String], log: URL) throws -> Process {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        return process
+        try spawnProcess(binary, arguments, environment: environment, log: log)
     }
 }
 
