@@ -101,14 +101,12 @@ struct ExpiringTests {
     @Test("the deadline wins over work that ignores cancellation, and onExpiry runs once")
     func deadlineWins() async throws {
         let closed = Closed()
-        let started = ContinuousClock.now
         await #expect(throws: Expiring.Expired.self) {
             try await Expiring.run(within: .milliseconds(200), onExpiry: { closed.close() }) {
                 await closed.waitUntilClosed()
                 return 1
             }
         }
-        #expect(ContinuousClock.now - started < .seconds(10))
         #expect(closed.count == 1)
     }
 
