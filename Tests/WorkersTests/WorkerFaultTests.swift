@@ -36,6 +36,27 @@ import TestSupport
                           log: data.appendingPathComponent("\(name).log"))
         }
 
+        /// A `lenscale serve` replica without a worker, on the shared catalog and store.
+        func apiReplica(_ name: String) async throws -> APIReplica {
+            let folder = data.appendingPathComponent("host-\(name)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let config = folder.appendingPathComponent("serve.yaml")
+            try "worker:\n  enabled: false\n".write(to: config, atomically: true, encoding: .utf8)
+            let log = data.appendingPathComponent("\(name).log")
+            let process = try CLI.spawn(["serve", "--config", config.path, "--insecure-no-auth", "--port", "0", "--threads", "1",
+                                         "--catalog", url, "--data", folder.path, "--store", data.appendingPathComponent("objects").path],
+                                        log: log)
+            let deadline = ContinuousClock.now + .seconds(180)
+            while ContinuousClock.now < deadline, process.isRunning {
+                if let line = self.log(name).split(separator: "\n").first(where: { $0.contains("listening on http://") }),
+                   let port = line.split(separator: ":").last.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) {
+                    return APIReplica(name: name, process: process, port: port)
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            throw TestPostgresError(message: "API replica \(name) did not start: \(self.log(name))")
+        }
+
         func log(_ name: String) -> String {
             (try? String(contentsOf: data.appendingPathComponent("\(name).log"), encoding: .utf8)) ?? ""
         }
@@ -114,14 +135,18 @@ import TestSupport
         }
     }
 
-    /// PostgreSQL restarts five times while three workers are busy: they ride every restart
-    /// out by themselves (no call waits past its deadline), finish the batch with each image
-    /// processed once, and exit when idle.
+    /// PostgreSQL restarts five times while three workers are busy and two API replicas answer
+    /// reads: the workers ride every restart out by themselves (no call waits past its
+    /// deadline), finish the batch with each image processed once, and exit when idle; the
+    /// replicas answer each request with a success or a clean 503, and serve again after.
     @Test func workersRecoverFromPostgresRestarts() async throws {
         try await withSetup("restart") { setup in
             let batch = try submit(setup)
+            let replicas = try await (0..<2).asyncMap { try await setup.apiReplica("api\($0)") }
+            defer { for replica in replicas { replica.stop() } }
             let workers = try (0..<3).map { try setup.worker("w\($0)") }
             let script = TestPaths.repositoryRoot.appendingPathComponent("tools/postgres.sh").path
+            var answers: [Int] = []
             for restart in 1...5 {
                 // Spread over the run: after 12 %, 24 %, ... of the images are done.
                 let target = Self.imageCount * 12 * restart / 100
@@ -133,9 +158,15 @@ import TestSupport
                 // inherit this process's pipes, or reading them to their end never returns.
                 let status = system("pg_ctlcluster 15 main restart -m fast >/dev/null 2>&1 && '\(script)' start >/dev/null 2>&1")
                 #expect(status == 0, "restart \(restart) of PostgreSQL failed")
+                answers += try replicas.map { try $0.status(of: "/v1/batches/\(batch)") }
             }
             try await waitUntil(workers, timeout: .seconds(600))
             try setup.expectEverythingProcessedOnce(batch: batch, images: Self.imageCount)
+            #expect(answers.allSatisfy { $0 == 200 || $0 == 503 }, "replica answers during the restarts: \(answers)")
+            for replica in replicas {
+                #expect(replica.process.isRunning, "an API replica died: \(setup.log(replica.name))")
+                #expect(try replica.status(of: "/v1/batches/\(batch)") == 200, "an API replica did not serve again after the restarts")
+            }
             #expect(workers.allSatisfy { $0.terminationReason == .exit && $0.terminationStatus == 0 },
                     "\(setup.log("w0"))\n\(setup.log("w1"))\n\(setup.log("w2"))")
         }
@@ -182,5 +213,32 @@ import TestSupport
             #expect(workers.prefix(2).allSatisfy { $0.terminationReason == .exit && $0.terminationStatus == 0 },
                     "\(setup.log("w0"))\n\(setup.log("w1"))")
         }
+    }
+}
+
+/// One `lenscale serve` process of a fault test.
+struct APIReplica {
+    let name: String
+    let process: Process
+    let port: Int
+
+    /// The HTTP status of a GET (0 when no answer came within 60 s).
+    func status(of path: String) throws -> Int {
+        let result = try runProcess(URL(fileURLWithPath: "/usr/bin/curl"),
+                                    ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "60", "http://127.0.0.1:\(port)\(path)"])
+        return Int(result.stdout) ?? 0
+    }
+
+    func stop() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+}
+
+extension Sequence {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var values: [T] = []
+        for element in self { values.append(try await transform(element)) }
+        return values
     }
 }
