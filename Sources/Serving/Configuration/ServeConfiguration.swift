@@ -27,6 +27,7 @@ public struct ServeConfiguration: Sendable, Equatable {
     public var auth = AuthConfiguration()
     /// Runs a background worker for queued jobs in this process (the embedded default).
     public var worker = WorkerConfiguration()
+    public var readiness = ReadinessConfiguration()
 
     public init() {}
 
@@ -87,6 +88,15 @@ public struct ServeConfiguration: Sendable, Equatable {
         public var name: String
         public var secretSHA256: String
         public var scopes: Set<Scope>
+    }
+
+    /// How `/readyz` checks the catalog and the store (`ReadinessProbe`).
+    public struct ReadinessConfiguration: Sendable, Equatable {
+        /// Time between probes: how long a dead dependency can go unnoticed.
+        public var probeInterval: Duration = .seconds(5)
+        /// How long each probe waits for an answer before calling the dependency unreachable.
+        public var probeTimeout: Duration = .seconds(2)
+        public init() {}
     }
 
     public struct WorkerConfiguration: Sendable, Equatable {
