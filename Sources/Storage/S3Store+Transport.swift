@@ -12,12 +12,17 @@ extension S3Store {
         let clock = ContinuousClock()
         let end = clock.now + configuration.deadline
         var attempt = 1
+        var lastResponse: S3Response?
+        var lastError: StorageError?
         while true {
             var retryAfter: Duration?
             let reason: String
             let remaining = end - clock.now
-            let lastResponse: S3Response?
-            let lastError: StorageError?
+            // A backoff sleep that overran the deadline (a loaded machine) ends the retries too.
+            if attempt > 1, remaining <= .zero {
+                if let lastError { throw lastError }
+                return lastResponse!
+            }
             do {
                 let response = try await attemptOnce(request, timeout: min(configuration.requestTimeout, remaining))
                 guard Self.isRetryable(response), attempt < policy.maxAttempts else { return response }
@@ -25,6 +30,8 @@ extension S3Store {
                 reason = "HTTP \(response.status) \(response.error.code ?? "")"
                 (lastResponse, lastError) = (response, nil)
             } catch {
+                // Cut short by the deadline after a real answer: that answer says more.
+                if case .timeout = error, let lastResponse, clock.now >= end { return lastResponse }
                 guard error.isTransient, attempt < policy.maxAttempts else { throw error }
                 reason = error.description
                 (lastResponse, lastError) = (nil, error)
