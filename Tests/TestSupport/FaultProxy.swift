@@ -28,6 +28,14 @@ public final class FaultProxy: Sendable {
         var mode: Mode = .forwarding
         var listener: Int32 = -1
         var connections: Set<Int32> = []
+        /// Requests still allowed through before the proxy goes down by itself; nil: no limit.
+        var requestsLeft: Int?
+    }
+
+    /// Lets `count` more HTTP requests through, then goes `.down` as the next one arrives, so a
+    /// test can cut a client off at an exact point of its work rather than racing it.
+    public func goDown(afterRequests count: Int) {
+        state.withLock { $0.requestsLeft = count }
     }
 
     public init(upstreamPort: Int) throws {
@@ -116,7 +124,7 @@ public final class FaultProxy: Sendable {
         }
         let back = Thread { Self.pump(from: upstream, to: client) }
         back.start()
-        Self.pump(from: client, to: upstream)
+        Self.pump(from: client, to: upstream) { [self] chunk in admits(chunk) }
         // One direction ended: end both, so the other pump returns too.
         shutdown(upstream, Int32(SHUT_RDWR))
         shutdown(client, Int32(SHUT_RDWR))
@@ -139,11 +147,37 @@ public final class FaultProxy: Sendable {
         return fd
     }
 
-    private static func pump(from source: Int32, to destination: Int32) {
+    /// Counts the request lines in `chunk` against `requestsLeft`; false (and the proxy goes
+    /// down) once the limit is passed. A request line split across two reads is missed, which
+    /// only makes the cut a request later.
+    private func admits(_ chunk: ArraySlice<UInt8>) -> Bool {
+        let marker = Array(" HTTP/1.1\r\n".utf8)
+        var requests = 0
+        if chunk.count >= marker.count {
+            var index = chunk.startIndex
+            while index <= chunk.endIndex - marker.count {
+                if chunk[index..<index + marker.count].elementsEqual(marker) { requests += 1 }
+                index += 1
+            }
+        }
+        guard requests > 0 else { return true }
+        let allowed = state.withLock { state -> Bool in
+            guard let left = state.requestsLeft else { return true }
+            state.requestsLeft = left - requests
+            return left - requests >= 0
+        }
+        if !allowed {
+            state.withLock { $0.requestsLeft = nil }
+            try? set(.down)
+        }
+        return allowed
+    }
+
+    private static func pump(from source: Int32, to destination: Int32, admit: (ArraySlice<UInt8>) -> Bool = { _ in true }) {
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
             let count = read(source, &buffer, buffer.count)
-            guard count > 0 else { break }
+            guard count > 0, admit(buffer[0..<count]) else { break }
             var offset = 0
             while offset < count {
                 let written = buffer.withUnsafeBytes { send(destination, $0.baseAddress! + offset, count - offset, Int32(MSG_NOSIGNAL)) }
