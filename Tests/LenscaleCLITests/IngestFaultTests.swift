@@ -17,7 +17,7 @@ import TestSupport
         let data = try Scratch()
         defer { data.remove() }
         let arguments = ["ingest", TestPaths.sharedImages.path, "--data", data.directory.path, "--format", "jsonl", "--batch", "4",
-                         "--store", "s3://\(moto.bucket)/\(prefix)?endpoint=\(proxy.endpoint.absoluteString)&timeout=1&deadline=2&attempts=3"]
+                         "--store", "s3://\(moto.bucket)/\(prefix)?endpoint=\(proxy.endpoint.absoluteString)&timeout=5&deadline=10&attempts=3"]
         let environment = ["AWS_ACCESS_KEY_ID": moto.accessKeyID, "AWS_SECRET_ACCESS_KEY": moto.secretAccessKey]
 
         // Each new photo costs a HEAD and a PUT: about five photos get through, then the store

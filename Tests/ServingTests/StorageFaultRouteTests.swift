@@ -24,7 +24,7 @@ struct StorageFaultRouteTests {
         setenv("AWS_ACCESS_KEY_ID", moto.accessKeyID, 1)
         setenv("AWS_SECRET_ACCESS_KEY", moto.secretAccessKey, 1)
         return try await TestServer.open { configuration in
-            configuration.store = "s3://\(moto.bucket)/\(prefix)?endpoint=\(proxy.endpoint.absoluteString)&timeout=1&deadline=2&attempts=3"
+            configuration.store = "s3://\(moto.bucket)/\(prefix)?endpoint=\(proxy.endpoint.absoluteString)&timeout=5&deadline=10&attempts=3"
             configuration.readiness.probeInterval = .milliseconds(100)
             configuration.readiness.probeTimeout = .milliseconds(500)
         }
@@ -116,8 +116,14 @@ struct StorageFaultRouteTests {
             // The store comes back: readiness follows, and the same batch, resent, completes.
             try proxy.set(.forwarding)
             _ = try await Self.readyz(client, until: .ok)
-            let accepted = try await client.execute(uri: "/v1/batches", method: .post, headers: headers, body: body)
-            #expect(accepted.status == .accepted, "\(String(buffer: accepted.body))")
+            // As a client would: on 503, retry after the given seconds (a slow, loaded moto can
+            // still time out one request right after the outage).
+            var accepted = try await client.execute(uri: "/v1/batches", method: .post, headers: headers, body: body)
+            for _ in 0..<3 where accepted.status == .serviceUnavailable {
+                try await Task.sleep(for: .seconds(Int(accepted.headers[.retryAfter] ?? "1") ?? 1))
+                accepted = try await client.execute(uri: "/v1/batches", method: .post, headers: headers, body: body)
+            }
+            try #require(accepted.status == .accepted, "\(String(buffer: accepted.body))")
             let receipt = try JSONDecoder().decode(JobRouteTests.BatchBody.self, from: Data(buffer: accepted.body))
             let done = try await JobRouteTests.pollBatch(client, id: receipt.id, headers: server.headers(.read))
             #expect(done.items.allSatisfy { $0.state == "done" }, "\(done.items.map { "\($0.name) \($0.state) \($0.error ?? "")" })")
