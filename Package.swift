@@ -154,7 +154,7 @@ let package = Package(
         .testTarget(name: "SimilaritySearchTests", dependencies: ["SimilaritySearch", "TestSupport"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Hashing", "TestSupport"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning"]),
-        .testTarget(name: "LenscaleCLITests", dependencies: ["Classification", "TestSupport"]),
+        .testTarget(name: "LenscaleCLITests", dependencies: ["Classification", "Storage", "TestSupport"]),
         .testTarget(name: "JobsTests", dependencies: ["Jobs", "Catalog", "TestSupport"]),
         .testTarget(name: "WorkersTests", dependencies: ["Workers", "Jobs", "Ingest", "TestSupport"]),
         .testTarget(name: "BatchPipelineTests", dependencies: ["BatchPipeline", "TestSupport"]),

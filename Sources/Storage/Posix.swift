@@ -6,8 +6,11 @@ import Glibc
 /// offer (fsync of a file and of its folder, a rename that refuses to replace) and because each
 /// failure should name the exact call and path.
 enum Posix {
+    /// A full disk gets its own case because it is the one I/O failure that clears by itself
+    /// (or by an operator freeing space) and that callers answer differently (HTTP 507).
     static func error(_ operation: String, _ path: String, _ code: Int32 = errno) -> StorageError {
-        .io(path: path, operation: operation, message: String(cString: strerror(code)))
+        if code == ENOSPC || code == EDQUOT { return .storageFull(path: path, operation: operation) }
+        return .io(path: path, operation: operation, message: String(cString: strerror(code)))
     }
 
     /// Retries a call interrupted by a signal, which POSIX allows any slow call to be.

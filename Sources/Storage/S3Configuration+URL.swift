@@ -1,7 +1,7 @@
 import Foundation
 
 extension S3Configuration {
-    /// Parses `s3://bucket[/prefix][?endpoint=…&region=…&style=path|virtual&connect=host:port&timeout=seconds&attempts=n]`.
+    /// Parses `s3://bucket[/prefix][?endpoint=…&region=…&style=path|virtual&connect=host:port&timeout=seconds&deadline=seconds&attempts=n]`.
     ///
     /// Settings missing from the URL come from the environment the AWS tools use, so one
     /// `AWS_*` setup serves them and Lenscale alike: credentials from `AWS_ACCESS_KEY_ID`,
@@ -38,13 +38,15 @@ extension S3Configuration {
             }
             style = parsed
         }
-        var timeout = Duration.seconds(120)
-        if let text = settings["timeout"] {
-            guard let seconds = Double(text), seconds > 0 else {
-                throw .invalidConfiguration("timeout must be a positive number of seconds, not '\(text)'")
+        func seconds(_ name: String, default fallback: Duration) throws(StorageError) -> Duration {
+            guard let text = settings[name] else { return fallback }
+            guard let seconds = Double(text), seconds > 0, seconds < 1e9 else {
+                throw .invalidConfiguration("\(name) must be a positive number of seconds, not '\(text)'")
             }
-            timeout = .milliseconds(Int64(seconds * 1000))
+            return .milliseconds(Int64(seconds * 1000))
         }
+        let timeout = try seconds("timeout", default: .seconds(30))
+        let deadline = try seconds("deadline", default: max(.seconds(60), timeout))
         var retry = RetryPolicy.standard
         if let text = settings["attempts"] {
             guard let attempts = Int(text), attempts >= 1 else {
@@ -61,9 +63,10 @@ extension S3Configuration {
             credentials: try S3Credentials.fromEnvironment(environment),
             connectAddress: settings["connect"].flatMap { $0.isEmpty ? nil : $0 },
             requestTimeout: timeout,
+            deadline: deadline,
             retryPolicy: retry
         )
     }
 
-    static let urlParameters: Set<String> = ["endpoint", "region", "style", "connect", "timeout", "attempts"]
+    static let urlParameters: Set<String> = ["endpoint", "region", "style", "connect", "timeout", "deadline", "attempts"]
 }

@@ -18,11 +18,16 @@ public struct S3Configuration: Sendable, Equatable {
     public var connectAddress: String?
     /// The longest one attempt may take, body included, before it counts as timed out.
     public var requestTimeout: Duration
+    /// The most one operation may take, every retry and backoff included: what bounds how long
+    /// a caller waits on an S3 endpoint that is down or never answers. Each attempt gets at most
+    /// what is left of it, and no retry starts that could not finish before it.
+    public var deadline: Duration
     public var retryPolicy: RetryPolicy
 
     public init(bucket: String, keyPrefix: String = "", endpoint: URL? = nil, region: String = "us-east-1",
                 addressingStyle: S3AddressingStyle? = nil, credentials: S3Credentials, connectAddress: String? = nil,
-                requestTimeout: Duration = .seconds(120), retryPolicy: RetryPolicy = .standard) throws(StorageError) {
+                requestTimeout: Duration = .seconds(30), deadline: Duration = .seconds(60),
+                retryPolicy: RetryPolicy = .standard) throws(StorageError) {
         try Self.validate(bucket: bucket)
         let prefix = keyPrefix.split(separator: "/", omittingEmptySubsequences: false)
             .drop { $0.isEmpty }.reversed().drop { $0.isEmpty }.reversed().joined(separator: "/")
@@ -37,6 +42,7 @@ public struct S3Configuration: Sendable, Equatable {
             throw .invalidConfiguration("the S3 endpoint '\(endpoint.absoluteString)' must be http(s)://host[:port] with no path")
         }
         guard requestTimeout > .zero else { throw .invalidConfiguration("the request timeout must be positive") }
+        guard deadline > .zero else { throw .invalidConfiguration("the operation deadline must be positive") }
         self.bucket = bucket
         self.keyPrefix = prefix
         self.endpoint = endpoint
@@ -47,6 +53,7 @@ public struct S3Configuration: Sendable, Equatable {
         self.credentials = credentials
         self.connectAddress = connectAddress
         self.requestTimeout = requestTimeout
+        self.deadline = deadline
         self.retryPolicy = retryPolicy
     }
 

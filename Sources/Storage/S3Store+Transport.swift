@@ -9,20 +9,40 @@ extension S3Store {
     func send(_ request: S3Request) async throws(StorageError) -> S3Response {
         let policy = configuration.retryPolicy
         var generator = SystemRandomNumberGenerator()
+        let clock = ContinuousClock()
+        let end = clock.now + configuration.deadline
         var attempt = 1
+        var lastResponse: S3Response?
+        var lastError: StorageError?
         while true {
             var retryAfter: Duration?
             let reason: String
+            let remaining = end - clock.now
+            // A backoff sleep that overran the deadline (a loaded machine) ends the retries too.
+            if attempt > 1, remaining <= .zero {
+                if let lastError { throw lastError }
+                return lastResponse!
+            }
             do {
-                let response = try await attemptOnce(request)
+                let response = try await attemptOnce(request, timeout: min(configuration.requestTimeout, remaining))
                 guard Self.isRetryable(response), attempt < policy.maxAttempts else { return response }
                 retryAfter = response.headers["retry-after"].flatMap { Int($0) }.map { .seconds($0) }
                 reason = "HTTP \(response.status) \(response.error.code ?? "")"
+                (lastResponse, lastError) = (response, nil)
             } catch {
+                // Cut short by the deadline after a real answer: that answer says more.
+                if case .timeout = error, let lastResponse, clock.now >= end { return lastResponse }
                 guard error.isTransient, attempt < policy.maxAttempts else { throw error }
                 reason = error.description
+                (lastResponse, lastError) = (nil, error)
             }
             let delay = policy.delay(beforeRetry: attempt, retryAfter: retryAfter, using: &generator)
+            // A retry that cannot finish before the deadline only makes the caller wait longer
+            // for the same answer: give the last one now.
+            if clock.now + delay >= end {
+                if let lastError { throw lastError }
+                return lastResponse!
+            }
             logger.debug("retrying S3 request", metadata: [
                 "operation": "\(request.operation)", "attempt": "\(attempt)", "reason": "\(reason)", "delay": "\(delay)",
             ])
@@ -43,9 +63,8 @@ extension S3Store {
     ///
     /// The race is a task group rather than only AsyncHTTPClient's deadline so the limit covers
     /// the whole exchange, body included, whatever the client does with its own deadline.
-    func attemptOnce(_ request: S3Request) async throws(StorageError) -> S3Response {
+    func attemptOnce(_ request: S3Request, timeout: Duration) async throws(StorageError) -> S3Response {
         let httpRequest = makeHTTPRequest(request, date: Date())
-        let timeout = configuration.requestTimeout
         let client = httpClient
         let isHead = request.method == .head
         do {
@@ -68,12 +87,12 @@ extension S3Store {
                 return try await group.next()!
             }
         } catch {
-            throw mapTransportError(error, operation: request.operation)
+            throw mapTransportError(error, operation: request.operation, timeout: timeout)
         }
     }
 
-    func mapTransportError(_ error: any Error, operation: String) -> StorageError {
-        let seconds = Double(RetryPolicy.nanoseconds(configuration.requestTimeout)) / 1e9
+    func mapTransportError(_ error: any Error, operation: String, timeout: Duration) -> StorageError {
+        let seconds = Double(RetryPolicy.nanoseconds(timeout)) / 1e9
         if Task.isCancelled || error is CancellationError { return .cancelled }
         if error is AttemptTimedOut { return .timeout(operation: operation, seconds: seconds) }
         if let error = error as? HTTPClientError {

@@ -12,6 +12,9 @@ extension StorageError: CustomStringConvertible {
         case .io(let path, let operation, let message):
             return "\(operation) failed for \(path): \(message); check that the store folder exists, "
                 + "is writable by this user and its disk is not full"
+        case .storageFull(let path, let operation):
+            return "\(operation) failed for \(path): no space left on the device; nothing was stored and no "
+                + "partial file is left: free disk space (or raise the quota) and retry"
         case .http(let status, let code, let message):
             let detail = [code, message].compactMap { $0 }.joined(separator: ": ")
             return "storage server answered HTTP \(status)\(detail.isEmpty ? "" : " (\(detail))"); "

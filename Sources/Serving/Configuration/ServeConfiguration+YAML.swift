@@ -23,7 +23,7 @@ extension ServeConfiguration {
         var configuration = ServeConfiguration()
         guard let root else { return configuration }
         let top = try YAMLReader(node: root, path: "").mapping(
-            known: ["listen", "metrics", "data", "catalog", "store", "models_dir", "models", "cache", "limits", "auth", "worker", "shutdown"])
+            known: ["listen", "metrics", "data", "catalog", "store", "models_dir", "models", "cache", "limits", "auth", "worker", "shutdown", "readiness"])
         if let node = top["listen"] { configuration.listen = try address(node, default: configuration.listen) }
         if let node = top["metrics"] { configuration.metrics = try address(node, default: Address(host: configuration.listen.host, port: 9090)) }
         configuration.data = try top["data"]?.string()
@@ -59,6 +59,11 @@ extension ServeConfiguration {
         if let node = top["shutdown"] {
             let shutdown = try node.mapping(known: ["grace_seconds"])
             if let value = shutdown["grace_seconds"] { configuration.shutdownGrace = .seconds(try value.int(in: 1...3600)) }
+        }
+        if let node = top["readiness"] {
+            let readiness = try node.mapping(known: ["probe_interval_ms", "probe_timeout_ms"])
+            if let value = readiness["probe_interval_ms"] { configuration.readiness.probeInterval = .milliseconds(try value.int(in: 10...3_600_000)) }
+            if let value = readiness["probe_timeout_ms"] { configuration.readiness.probeTimeout = .milliseconds(try value.int(in: 10...600_000)) }
         }
         try configuration.validate()
         return configuration

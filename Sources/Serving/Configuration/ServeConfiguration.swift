@@ -30,6 +30,7 @@ public struct ServeConfiguration: Sendable, Equatable {
     /// How long SIGTERM waits for requests and background work to drain before cancelling what
     /// is left; open event streams end at once, so they never hold a shutdown up.
     public var shutdownGrace: Duration = .seconds(10)
+    public var readiness = ReadinessConfiguration()
 
     public init() {}
 
@@ -90,6 +91,15 @@ public struct ServeConfiguration: Sendable, Equatable {
         public var name: String
         public var secretSHA256: String
         public var scopes: Set<Scope>
+    }
+
+    /// How `/readyz` checks the catalog and the store (`ReadinessProbe`).
+    public struct ReadinessConfiguration: Sendable, Equatable {
+        /// Time between probes: how long a dead dependency can go unnoticed.
+        public var probeInterval: Duration = .seconds(5)
+        /// How long each probe waits for an answer before calling the dependency unreachable.
+        public var probeTimeout: Duration = .seconds(2)
+        public init() {}
     }
 
     public struct WorkerConfiguration: Sendable, Equatable {

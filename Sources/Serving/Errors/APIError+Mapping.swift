@@ -1,5 +1,8 @@
 import Classification
+import Hummingbird
 import ImageDecoding
+import Storage
+import Workers
 
 extension APIError {
     /// The answer for a failure of the classify path: what the client sent (4xx) or how loaded
@@ -8,6 +11,7 @@ extension APIError {
         switch error {
         case let error as APIError: return error
         case let error as ClassificationError: return classification(error)
+        case let error as StorageError: return storage(error)
         case let error as BatcherError:
             switch error {
             case .overloaded: return APIError.overloaded(retryAfter: 1)
@@ -33,5 +37,40 @@ extension APIError {
         case .unsupportedModel(let reason):
             return APIError(.internalServerError, code: "unsupported_model", message: reason)
         }
+    }
+}
+
+extension APIError {
+    /// A full disk: 507, which tells clients and load balancers the fault is this replica's
+    /// storage, not their request, and that it clears when space is freed.
+    public static let insufficientStorage = HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
+
+    /// The answer for a failure of the object store. Faults that clear by themselves (S3 down,
+    /// slow or overloaded; the disk full) become 503 or 507 with `Retry-After`, so clients retry
+    /// and load balancers try another replica; anything else is a server-side bug or
+    /// misconfiguration, a 500 whose message says what to fix.
+    public static func storage(_ error: StorageError) -> APIError {
+        switch error {
+        case .storageFull:
+            return APIError(insufficientStorage, code: "storage_full",
+                            message: "the server's disk is full; nothing was stored, retry later", retryAfter: 30)
+        case _ where error.isRetryable:
+            return APIError(.serviceUnavailable, code: "storage_unavailable",
+                            message: "the object store is unavailable (\(error)); nothing was stored, retry", retryAfter: 5)
+        default:
+            return APIError(.internalServerError, code: "storage_failed", message: "the object store failed: \(error)")
+        }
+    }
+
+    /// The answer for a refused batch: the client's fault (400), or the store's or the queue's
+    /// (503/507, retry the whole batch: nothing was enqueued).
+    static func submission(_ error: BatchSubmissionError) -> APIError {
+        if case .storage(let name, let storage) = error, storage.isRetryable {
+            var answer = APIError.storage(storage)
+            answer.message = "cannot store \(name): \(answer.message); nothing was enqueued"
+            return answer
+        }
+        return APIError(error.isTransient ? .serviceUnavailable : .badRequest, code: error.isTransient ? "unavailable" : "bad_batch",
+                        message: error.description, retryAfter: error.isTransient ? 1 : nil)
     }
 }

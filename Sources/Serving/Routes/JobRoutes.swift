@@ -59,8 +59,7 @@ public struct JobRoutes: Sendable {
         do {
             receipt = try await submitter.submit(uploads, priority: .online)
         } catch {
-            throw APIError(error.isTransient ? .serviceUnavailable : .badRequest, code: error.isTransient ? "unavailable" : "bad_batch",
-                           message: error.description, retryAfter: error.isTransient ? 1 : nil)
+            throw APIError.submission(error)
         }
         var response = try PredictionRoutes.json(BatchAnswer(receipt), status: .accepted)
         response.headers[.location] = "/v1/batches/\(receipt.id)"

@@ -11,7 +11,9 @@ struct OperationsRoutes: Sendable {
     func add(to router: Router<ServingContext>) {
         router.get("/healthz") { _, _ in Self.text("ok\n") }
         router.get("/readyz") { _, _ in
-            guard readiness.isReady else { throw APIError.notReady }
+            if let reason = readiness.unavailableReason {
+                throw APIError(.serviceUnavailable, code: "not_ready", message: "not ready: \(reason)", retryAfter: 1)
+            }
             return Self.text("ready\n")
         }
         router.get("/metrics") { _, context in

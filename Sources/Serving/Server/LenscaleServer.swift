@@ -45,6 +45,9 @@ public enum LenscaleServer {
                 runtime.logger.error("warm-up failed, /readyz stays false: \(error)")
             }
         })
+        let probe = ReadinessProbe(catalog: runtime.workspace.catalog, store: runtime.workspace.store,
+                                   interval: configuration.readiness.probeInterval, timeout: configuration.readiness.probeTimeout)
+        services.append(BackgroundService(name: "readiness probe") { await probe.run(updating: runtime.readiness) })
         services += extraServices
         if let metricsAddress = configuration.metrics {
             let router = Router(context: ServingContext.self)

@@ -1,0 +1,226 @@
+import Catalog
+import Foundation
+import Glibc
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Serving
+import Storage
+import Testing
+import TestSupport
+
+/// `lenscale serve` over an S3 store that goes away and comes back (the shared S3 test server
+/// behind a `FaultProxy`): `/readyz` follows the outage, uploads during it fail cleanly with 503
+/// and leave nothing half-done, and service resumes by itself.
+@Suite("S3 outages: readiness, clean 503s, no partial objects", .serialized)
+struct StorageFaultRouteTests {
+    /// A server whose store is a fresh prefix of the shared bucket, reached through `proxy`,
+    /// with short store deadlines and a 100 ms readiness probe.
+    static func open(proxy: FaultProxy, prefix: String) async throws -> TestServer {
+        let moto = try await S3TestServer.shared.endpoint()
+        // The store reads its credentials from the environment, as `lenscale serve` does. Every
+        // test in this process uses the same moto key, so setting it here disturbs nothing.
+        setenv("AWS_ACCESS_KEY_ID", moto.accessKeyID, 1)
+        setenv("AWS_SECRET_ACCESS_KEY", moto.secretAccessKey, 1)
+        return try await TestServer.open { configuration in
+            configuration.store = "s3://\(moto.bucket)/\(prefix)?endpoint=\(proxy.endpoint.absoluteString)&timeout=5&deadline=10&attempts=3"
+            configuration.readiness.probeInterval = .milliseconds(100)
+            configuration.readiness.probeTimeout = .milliseconds(500)
+        }
+    }
+
+    /// The same prefix on moto directly, bypassing the proxy: what is really in the bucket.
+    static func directStore(prefix: String) async throws -> S3Store {
+        let moto = try await S3TestServer.shared.endpoint()
+        return S3Store(configuration: try S3Configuration(
+            bucket: moto.bucket, keyPrefix: prefix, endpoint: moto.url,
+            credentials: S3Credentials(accessKeyID: moto.accessKeyID, secretAccessKey: moto.secretAccessKey)))
+    }
+
+    static func readyz(_ client: some TestClientProtocol, until wanted: HTTPResponse.Status) async throws -> TestResponse {
+        var last: TestResponse?
+        for _ in 0..<200 {
+            let answer = try await client.execute(uri: "/readyz", method: .get)
+            if answer.status == wanted { return answer }
+            last = answer
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        throw TestFailure("/readyz never answered \(wanted); last: \(last.map { "\($0.status) \(String(buffer: $0.body))" } ?? "none")")
+    }
+
+    @Test("/readyz turns 503 with the reason while the store is down or silent, and 200 again when it is back")
+    func readinessFollowsTheStore() async throws {
+        let moto = try await S3TestServer.shared.endpoint()
+        let proxy = try FaultProxy(upstreamPort: moto.port)
+        let server = try await Self.open(proxy: proxy, prefix: "faults-ready-\(UUID().uuidString)")
+        try await server.application().test(.router) { client in
+            try await client.waitUntilReady()
+            for fault in [FaultProxy.Mode.down, .silent] {
+                try proxy.set(fault)
+                let down = try await Self.readyz(client, until: .serviceUnavailable)
+                #expect(down.headers[.retryAfter] != nil)
+                let body = try ErrorBody.decode(down)
+                #expect(body.error.code == "not_ready")
+                #expect(body.error.message.contains("store"), "\(body.error.message)")
+                #expect(!body.error.message.contains("catalog"), "the catalog is fine: \(body.error.message)")
+                try proxy.set(.forwarding)
+                let back = try await Self.readyz(client, until: .ok)
+                #expect(String(buffer: back.body) == "ready\n")
+            }
+        }
+        await server.close()
+    }
+
+    @Test("the store going down mid-batch: 503 with Retry-After, only whole objects, nothing enqueued; the retry completes")
+    func outageMidBatch() async throws {
+        let moto = try await S3TestServer.shared.endpoint()
+        let proxy = try FaultProxy(upstreamPort: moto.port)
+        let prefix = "faults-batch-\(UUID().uuidString)"
+        let server = try await Self.open(proxy: proxy, prefix: prefix)
+        let direct = try await Self.directStore(prefix: prefix)
+        let (app, jobs) = try await server.applicationWithJobs()
+        let photos = LabelledPhotos.all
+        try #require(photos.count >= 20, "the shared photos are missing")
+        let files = try photos.map { ($0.file, Array(try Data(contentsOf: $0.url))) }
+        let body = JobRouteTests.multipart(files)
+        let headers = server.headers(.ingest, contentType: "multipart/form-data; boundary=lenscale-batch")
+        try await app.test(.router) { client in
+            try await client.waitUntilReady()
+            // Take the store down once a few of the batch's objects have landed.
+            let outage = Task {
+                for _ in 0..<2000 {
+                    if let page = try? await direct.list(prefix: "", limit: 1000), page.objects.count >= 3 { break }
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+                try proxy.set(.down)
+            }
+            let refused = try await client.execute(uri: "/v1/batches", method: .post, headers: headers, body: body)
+            try await outage.value
+            #expect(refused.status == .serviceUnavailable, "\(String(buffer: refused.body))")
+            #expect(refused.headers[.retryAfter] != nil)
+            let error = try ErrorBody.decode(refused)
+            #expect(error.error.code == "storage_unavailable", "\(error.error.message)")
+
+            // No partial objects: everything in the bucket is whole, under its own hash.
+            let landed = try await direct.list(prefix: "", limit: 1000).objects
+            #expect(!landed.isEmpty && landed.count < files.count, "the outage did not land mid-batch: \(landed.count) objects")
+            for object in landed {
+                #expect(ObjectKey.contentKey(for: try await direct.get(object.key)) == object.key)
+            }
+            // Nothing was enqueued, so no catalog row and no batch exist.
+            #expect(try await server.runtime.workspace.catalog.imageCount() == 0)
+            let events = try await client.execute(uri: "/v1/events?after=0&limit=1000", method: .get, headers: server.headers(.read))
+            #expect(!String(buffer: events.body).contains("batch."), "\(String(buffer: events.body))")
+
+            // The store comes back: readiness follows, and the same batch, resent, completes.
+            try proxy.set(.forwarding)
+            _ = try await Self.readyz(client, until: .ok)
+            // As a client would: on 503, retry after the given seconds (a slow, loaded moto can
+            // still time out one request right after the outage).
+            var accepted = try await client.execute(uri: "/v1/batches", method: .post, headers: headers, body: body)
+            for _ in 0..<3 where accepted.status == .serviceUnavailable {
+                try await Task.sleep(for: .seconds(Int(accepted.headers[.retryAfter] ?? "1") ?? 1))
+                accepted = try await client.execute(uri: "/v1/batches", method: .post, headers: headers, body: body)
+            }
+            try #require(accepted.status == .accepted, "\(String(buffer: accepted.body))")
+            let receipt = try JSONDecoder().decode(JobRouteTests.BatchBody.self, from: Data(buffer: accepted.body))
+            let done = try await JobRouteTests.pollBatch(client, id: receipt.id, headers: server.headers(.read))
+            #expect(done.items.allSatisfy { $0.state == "done" }, "\(done.items.map { "\($0.name) \($0.state) \($0.error ?? "")" })")
+
+            // Every catalog row has its bytes, and every object is whole.
+            let keys = Set(try await direct.list(prefix: "", limit: 1000).objects.map(\.key))
+            let rows = try await server.runtime.workspace.catalog.phashes(afterID: 0, limit: 1000).map(\.sha256)
+            #expect(rows.count == Set(files.map { ObjectKey.contentKey(for: $0.1) }).count)
+            #expect(Set(rows).isSubset(of: keys), "catalog rows without objects: \(Set(rows).subtracting(keys))")
+            for key in keys {
+                #expect(ObjectKey.contentKey(for: try await direct.get(key)) == key)
+            }
+        }
+        await jobs.close()
+        await server.close()
+    }
+}
+
+/// The error answers of store faults, as the routes give them.
+@Suite("storage errors over HTTP")
+struct StorageErrorAnswerTests {
+    @Test("a full disk is 507 and an unreachable store is 503, both with Retry-After and the JSON body")
+    func mapping() async throws {
+        let router = Router()
+        router.get("/full") { _, _ -> Response in
+            throw APIError.storage(StorageError.storageFull(path: "/data/objects", operation: "write"))
+        }
+        router.get("/down") { _, _ -> Response in
+            throw APIError.storage(StorageError.transport(operation: "PUT k", message: "connection refused"))
+        }
+        router.get("/bug") { _, _ -> Response in
+            throw APIError.storage(StorageError.invalidKey(key: "../x", reason: "dot segment"))
+        }
+        try await Application(router: router).test(.router) { client in
+            let full = try await client.execute(uri: "/full", method: .get)
+            #expect(full.status.code == 507)
+            #expect(full.headers[.retryAfter] != nil)
+            #expect(try ErrorBody.decode(full).error.code == "storage_full")
+            let down = try await client.execute(uri: "/down", method: .get)
+            #expect(down.status == .serviceUnavailable)
+            #expect(down.headers[.retryAfter] != nil)
+            #expect(try ErrorBody.decode(down).error.code == "storage_unavailable")
+            let bug = try await client.execute(uri: "/bug", method: .get)
+            #expect(bug.status == .internalServerError)
+            #expect(bug.headers[.retryAfter] == nil)
+        }
+    }
+}
+
+/// `POST /v1/batches` with the store on a small tmpfs that fills up part way through.
+@Suite("a full disk under serve", .serialized)
+struct DiskFullRouteTests {
+    static func run(_ tool: String, _ arguments: [String]) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    @Test("a batch that fills the disk is 507 with Retry-After and leaves no partial file; after freeing space it is accepted",
+          .enabled(if: getuid() == 0, "mounting a tmpfs needs root"))
+    func diskFullBatch() async throws {
+        let mountPoint = try TestPaths.temporaryDirectory()
+        try #require(try Self.run("/bin/mount", ["-t", "tmpfs", "-o", "size=8m", "tmpfs", mountPoint.path]) == 0, "mount -t tmpfs failed")
+        defer {
+            _ = try? Self.run("/bin/umount", [mountPoint.path])
+            try? FileManager.default.removeItem(at: mountPoint)
+        }
+        let objects = mountPoint.appendingPathComponent("objects")
+        let server = try await TestServer.open { $0.store = objects.path }
+        let (app, jobs) = try await server.applicationWithJobs()
+        // All the shared photos together (13 MB) do not fit in 8 MiB.
+        let files = try LabelledPhotos.all.map { ($0.file, Array(try Data(contentsOf: $0.url))) }
+        let headers = server.headers(.ingest, contentType: "multipart/form-data; boundary=lenscale-batch")
+        try await app.test(.router) { client in
+            try await client.waitUntilReady()
+            let full = try await client.execute(uri: "/v1/batches", method: .post, headers: headers, body: JobRouteTests.multipart(files))
+            #expect(full.status.code == 507, "\(full.status) \(String(buffer: full.body))")
+            #expect(full.headers[.retryAfter] != nil)
+            #expect(try ErrorBody.decode(full).error.code == "storage_full")
+            let leftovers = (FileManager.default.subpaths(atPath: objects.path) ?? []).filter { $0.contains(".lenscale-partial-") }
+            #expect(leftovers.isEmpty, "partial files left: \(leftovers)")
+            #expect(try await server.runtime.workspace.catalog.imageCount() == 0)
+
+            // Free the space (the refused batch's objects are referenced by nothing) and send a
+            // batch that fits: it is accepted and completes.
+            try FileManager.default.removeItem(at: objects)
+            let small = Array(files.prefix(3))
+            let accepted = try await client.execute(uri: "/v1/batches", method: .post, headers: headers, body: JobRouteTests.multipart(small))
+            #expect(accepted.status == .accepted, "\(String(buffer: accepted.body))")
+            let receipt = try JSONDecoder().decode(JobRouteTests.BatchBody.self, from: Data(buffer: accepted.body))
+            let done = try await JobRouteTests.pollBatch(client, id: receipt.id, headers: server.headers(.read))
+            #expect(done.items.allSatisfy { $0.state == "done" })
+        }
+        await jobs.close()
+        await server.close()
+    }
+}
