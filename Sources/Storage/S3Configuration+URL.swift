@@ -40,8 +40,9 @@ extension S3Configuration {
         }
         var timeout = Duration.seconds(120)
         if let text = settings["timeout"] {
-            guard let seconds = Double(text), seconds > 0 else {
-                throw .invalidConfiguration("timeout must be a positive number of seconds, not '\(text)'")
+            // Finite and at most a day: `inf` or `1e300` would trap converting to milliseconds.
+            guard let seconds = Double(text), seconds > 0, seconds <= 86_400 else {
+                throw .invalidConfiguration("timeout must be a number of seconds within (0, 86400], not '\(text)'")
             }
             timeout = .milliseconds(Int64(seconds * 1000))
         }

@@ -40,6 +40,10 @@ public final class SQLiteCatalog: Catalog {
         grdb.busyMode = .timeout(configuration.busyTimeoutSeconds)
         grdb.maximumReaderCount = max(1, configuration.maximumReaderCount)
         grdb.label = "lenscale.catalog"
+        // GRDB's WAL pool runs `synchronous = NORMAL`, which may lose the last commits on power
+        // loss; an acknowledged upload or batch must survive it, so every connection commits
+        // with FULL (one extra fsync per transaction).
+        grdb.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         do {
             pool = try DatabasePool(path: configuration.path, configuration: grdb)
         } catch {

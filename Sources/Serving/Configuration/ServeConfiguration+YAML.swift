@@ -1,4 +1,5 @@
 import Foundation
+import Jobs
 import Yams
 
 extension ServeConfiguration {
@@ -23,9 +24,9 @@ extension ServeConfiguration {
         var configuration = ServeConfiguration()
         guard let root else { return configuration }
         let top = try YAMLReader(node: root, path: "").mapping(
-            known: ["listen", "metrics", "data", "catalog", "store", "models_dir", "models", "cache", "limits", "auth", "worker"])
+            known: ["listen", "metrics", "data", "catalog", "store", "models_dir", "models", "cache", "limits", "auth", "worker", "webhooks"])
         if let node = top["listen"] { configuration.listen = try address(node, default: configuration.listen) }
-        if let node = top["metrics"] { configuration.metrics = try address(node, default: Address(host: configuration.listen.host, port: 9090)) }
+        if let node = top["metrics"] { configuration.metrics = try address(node, default: Address(host: "127.0.0.1", port: 9090)) }
         configuration.data = try top["data"]?.string()
         configuration.catalog = try top["catalog"]?.string()
         configuration.store = try top["store"]?.string()
@@ -55,6 +56,16 @@ extension ServeConfiguration {
         if let node = top["worker"] {
             let worker = try node.mapping(known: ["enabled"])
             if let value = worker["enabled"] { configuration.worker.enabled = try value.bool() }
+        }
+        if let node = top["webhooks"] {
+            let webhooks = try node.mapping(known: ["allow_cidrs"])
+            if let value = webhooks["allow_cidrs"] {
+                configuration.webhooks.allowCIDRs = try value.sequence().map { (entry: YAMLReader) throws(ConfigurationError) in
+                    let text = try entry.string()
+                    guard AddressRange(parsing: text) != nil else { throw entry.fail("is not a CIDR range like 10.0.0.0/8 or fd00::/8") }
+                    return text
+                }
+            }
         }
         try configuration.validate()
         return configuration

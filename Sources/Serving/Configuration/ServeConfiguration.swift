@@ -12,6 +12,8 @@ public struct ServeConfiguration: Sendable, Equatable {
     public var listen = Address(host: "127.0.0.1", port: 8080)
     /// A second listener for /healthz, /readyz and /metrics, so probes and scrapers can reach a
     /// port that the public one does not expose. nil: those routes are on the main port only.
+    /// A `metrics:` entry without a host listens on 127.0.0.1: /metrics has no key, so exposing
+    /// it beyond the machine is a deliberate `host:`.
     public var metrics: Address?
     /// The data folder of the embedded store, catalog and indexes.
     public var data: String?
@@ -27,6 +29,7 @@ public struct ServeConfiguration: Sendable, Equatable {
     public var auth = AuthConfiguration()
     /// Runs a background worker for queued jobs in this process (the embedded default).
     public var worker = WorkerConfiguration()
+    public var webhooks = WebhookConfiguration()
 
     public init() {}
 
@@ -38,9 +41,20 @@ public struct ServeConfiguration: Sendable, Equatable {
             self.port = port
         }
 
-        /// Loopback: the only place `--insecure-no-auth` may listen.
+        /// Loopback: the only place `--insecure-no-auth` may listen. The host is parsed as an
+        /// address (127.0.0.0/8 or ::1, brackets allowed) or is the name `localhost`; a prefix
+        /// test would let the name `127.example.com` through.
         public var isLoopback: Bool {
-            host == "localhost" || host == "::1" || host.hasPrefix("127.")
+            var name = host
+            if name.hasPrefix("["), name.hasSuffix("]") { name = String(name.dropFirst().dropLast()) }
+            if name.lowercased() == "localhost" { return true }
+            var v4 = in_addr()
+            if inet_pton(AF_INET, name, &v4) == 1 { return UInt32(bigEndian: v4.s_addr) >> 24 == 127 }
+            var v6 = in6_addr()
+            if inet_pton(AF_INET6, name, &v6) == 1 {
+                return withUnsafeBytes(of: &v6) { Array($0) } == [UInt8](repeating: 0, count: 15) + [1]
+            }
+            return false
         }
     }
 
@@ -87,6 +101,13 @@ public struct ServeConfiguration: Sendable, Equatable {
         public var name: String
         public var secretSHA256: String
         public var scopes: Set<Scope>
+    }
+
+    public struct WebhookConfiguration: Sendable, Equatable {
+        /// CIDR ranges webhooks may be delivered to although internal (`10.1.0.0/16`,
+        /// `127.0.0.1/32` for a receiver on this machine). Empty: public addresses only.
+        public var allowCIDRs: [String] = []
+        public init() {}
     }
 
     public struct WorkerConfiguration: Sendable, Equatable {

@@ -29,9 +29,9 @@ extension APIError {
             }
         case .unreadable(_, let reason): return .undecodable("unreadable", reason)
         case .inference(let inference):
-            return APIError(.internalServerError, code: "inference_failed", message: "the model failed on this image: \(inference)")
+            return APIError(.internalServerError, code: "inference_failed", message: "the model failed on this image", detail: "\(inference)")
         case .unsupportedModel(let reason):
-            return APIError(.internalServerError, code: "unsupported_model", message: reason)
+            return APIError(.internalServerError, code: "unsupported_model", message: "the model cannot serve this request", detail: reason)
         }
     }
 }
