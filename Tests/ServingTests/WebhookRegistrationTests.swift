@@ -18,37 +18,38 @@ struct WebhookRegistrationTests {
         "http://metadata.google.internal/", "http://intranet/", "https://[::ffff:192.168.0.1]:8443/x",
     ]
 
-    @Test("every refused range answers 400 bad_webhook; an allow-listed one is created")
+    static func register(_ client: some TestClientProtocol, _ server: TestServer, _ url: String) async throws -> TestResponse {
+        try await client.execute(uri: "/v1/webhooks", method: .post, headers: server.headers(.admin, contentType: "application/json"),
+                                 body: ByteBuffer(string: "{\"url\": \"\(url)\", \"secret\": \"whsec_0123456789abcdef\"}"))
+    }
+
+    @Test("by default every refused range answers 400 bad_webhook, saying how to allow one")
     func refusedAtRegistration() async throws {
-        let server = try await TestServer.open { $0.webhooks.allowCIDRs = ["127.0.0.1/32"] }
+        let server = try await TestServer.open()
         let (app, jobs) = try await server.applicationWithJobs()
         try await app.test(.router) { client in
-            for url in Self.refusedURLs where !url.hasPrefix("http://127.0.0.1:") {
-                let response = try await client.execute(
-                    uri: "/v1/webhooks", method: .post, headers: server.headers(.admin, contentType: "application/json"),
-                    body: ByteBuffer(string: "{\"url\": \"\(url)\", \"secret\": \"whsec_0123456789abcdef\"}"))
+            for url in Self.refusedURLs {
+                let response = try await Self.register(client, server, url)
                 #expect(response.status == .badRequest, "\(url): \(response.status)")
-                #expect((try? ErrorBody.decode(response))?.error.code == "bad_webhook", "\(url)")
+                let error = try? ErrorBody.decode(response)
+                #expect(error?.error.code == "bad_webhook", "\(url)")
             }
-            let allowed = try await client.execute(
-                uri: "/v1/webhooks", method: .post, headers: server.headers(.admin, contentType: "application/json"),
-                body: ByteBuffer(string: "{\"url\": \"http://127.0.0.1:9/hook\", \"secret\": \"whsec_0123456789abcdef\"}"))
-            #expect(allowed.status == .created, "the allow-listed 127.0.0.1/32 was refused: \(String(buffer: allowed.body))")
+            #expect(try ErrorBody.decode(try await Self.register(client, server, "http://127.0.0.1:5432/")).error.message.contains("webhooks.allow_cidrs"))
         }
         await jobs.close()
         await server.close()
     }
 
-    @Test("by default even this machine's own address is refused")
-    func loopbackRefusedByDefault() async throws {
-        let server = try await TestServer.open()
+    @Test("an allow-listed range is accepted, and only that range")
+    func allowListed() async throws {
+        let server = try await TestServer.open { $0.webhooks.allowCIDRs = ["127.0.0.1/32"] }
         let (app, jobs) = try await server.applicationWithJobs()
         try await app.test(.router) { client in
-            let response = try await client.execute(
-                uri: "/v1/webhooks", method: .post, headers: server.headers(.admin, contentType: "application/json"),
-                body: ByteBuffer(string: "{\"url\": \"http://127.0.0.1:5432/\", \"secret\": \"whsec_0123456789abcdef\"}"))
-            #expect(response.status == .badRequest)
-            #expect(try ErrorBody.decode(response).error.message.contains("webhooks.allow_cidrs"))
+            let allowed = try await Self.register(client, server, "http://127.0.0.1:9/hook")
+            #expect(allowed.status == .created, "the allow-listed 127.0.0.1/32 was refused: \(String(buffer: allowed.body))")
+            for url in ["http://127.0.0.2/", "http://10.0.0.1/", "http://169.254.169.254/", "http://[::1]/"] {
+                #expect(try await Self.register(client, server, url).status == .badRequest, "\(url)")
+            }
         }
         await jobs.close()
         await server.close()
