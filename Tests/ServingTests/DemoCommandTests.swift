@@ -1,4 +1,6 @@
 import Foundation
+import HTTPTypes
+import NIOCore
 import Hummingbird
 import HummingbirdTesting
 import Serving
@@ -60,6 +62,28 @@ struct DemoCommandTests {
                 hashes.append(answer.sha256)
             }
             #expect(Set(hashes).count == 1, "the prediction read back is not the photo classified: \(hashes)")
+        }
+        await server.close()
+    }
+
+    @Test("Content-Type is a hint: missing, generic or curl's default type is fine for image bytes, refused for other bytes")
+    func contentTypeIsAHint() async throws {
+        let server = try await TestServer.open()
+        let jpeg = try photoBytes("rocket.jpg")
+        try await server.application().test(.router) { client in
+            try await client.waitUntilReady()
+            for type in [nil, "application/octet-stream", "application/x-www-form-urlencoded", "image/png"] as [String?] {
+                var headers = server.headers(.classify)
+                headers[.contentType] = type
+                if type == nil { headers[.contentType] = nil }
+                let response = try await client.execute(uri: "/v1/classify", method: .post, headers: headers, body: ByteBuffer(bytes: jpeg))
+                #expect(response.status == .ok, "\(type ?? "no type"): \(String(buffer: response.body))")
+            }
+            let text = try await client.execute(uri: "/v1/classify", method: .post,
+                                                headers: server.headers(.classify, contentType: "application/x-www-form-urlencoded"),
+                                                body: ByteBuffer(bytes: BadInputs.text))
+            #expect(text.status == .unsupportedMediaType)
+            #expect(try ErrorBody.decode(text).error.code == "not_an_image")
         }
         await server.close()
     }
