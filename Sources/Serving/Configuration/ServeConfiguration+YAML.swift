@@ -39,7 +39,9 @@ extension ServeConfiguration {
             if let value = cache["memory_bytes"] { configuration.cache.memoryBytes = try value.int(in: 0...Int.max) }
         }
         if let node = top["limits"] {
-            let limits = try node.mapping(known: ["max_body_bytes", "max_pixels", "decode_concurrency", "max_check_hashes", "max_batch_bytes"])
+            let limits = try node.mapping(known: ["max_body_bytes", "max_pixels", "decode_concurrency", "max_check_hashes", "max_batch_bytes",
+                                                  "idle_timeout_s"])
+            if let value = limits["idle_timeout_s"] { configuration.limits.idleTimeoutSeconds = try value.int(in: 1...3600) }
             if let value = limits["max_body_bytes"] { configuration.limits.maxBodyBytes = try value.int(in: 1...Int.max) }
             if let value = limits["max_pixels"] { configuration.limits.maxPixels = try value.int(in: 1...Int.max) }
             if let value = limits["decode_concurrency"] { configuration.limits.decodeConcurrency = try value.int(in: 1...1024) }

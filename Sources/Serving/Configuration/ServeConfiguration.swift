@@ -85,6 +85,9 @@ public struct ServeConfiguration: Sendable, Equatable {
         public var maxCheckHashes = 1000
         /// The whole body of one `POST /v1/batches` (many images).
         public var maxBatchBytes = 256 * 1024 * 1024
+        /// Seconds a connection may sit idle (no request, or a stalled one) before it is closed:
+        /// idle sockets are memory and file descriptors a client holds for free.
+        public var idleTimeoutSeconds = 60
         public init() {}
     }
 

@@ -57,6 +57,7 @@ public enum LenscaleServer {
         }
         return Application(
             router: router(runtime, extraRoutes: extraRoutes, metricsNeedAdmin: true),
+            server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.limits.idleTimeoutSeconds)))),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.listen.host, port: configuration.listen.port), serverName: "lenscale"),
             services: services,
