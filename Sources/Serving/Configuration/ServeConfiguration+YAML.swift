@@ -40,7 +40,8 @@ extension ServeConfiguration {
         }
         if let node = top["limits"] {
             let limits = try node.mapping(known: ["max_body_bytes", "max_pixels", "decode_concurrency", "max_check_hashes", "max_batch_bytes",
-                                                  "idle_timeout_s"])
+                                                  "idle_timeout_s", "max_inflight_bytes"])
+            if let value = limits["max_inflight_bytes"] { configuration.limits.maxInFlightBytes = try value.int(in: 1...Int.max) }
             if let value = limits["idle_timeout_s"] { configuration.limits.idleTimeoutSeconds = try value.int(in: 1...3600) }
             if let value = limits["max_body_bytes"] { configuration.limits.maxBodyBytes = try value.int(in: 1...Int.max) }
             if let value = limits["max_pixels"] { configuration.limits.maxPixels = try value.int(in: 1...Int.max) }
@@ -97,6 +98,9 @@ extension ServeConfiguration {
             guard seen.insert(model.name).inserted else { throw .invalid("models: '\(model.name)' is listed twice") }
             if let threads = model.threads, threads < 1 { throw .invalid("models.\(model.name).threads must be at least 1") }
             try model.batcher.validate(model: model.name)
+        }
+        guard limits.maxInFlightBytes >= limits.maxBodyBytes else {
+            throw .invalid("limits.max_inflight_bytes (\(limits.maxInFlightBytes)) must be at least limits.max_body_bytes (\(limits.maxBodyBytes)), or no upload fits")
         }
         if auth.insecureNoAuth {
             guard listen.isLoopback, metrics?.isLoopback ?? true else {

@@ -88,6 +88,9 @@ public struct ServeConfiguration: Sendable, Equatable {
         /// Seconds a connection may sit idle (no request, or a stalled one) before it is closed:
         /// idle sockets are memory and file descriptors a client holds for free.
         public var idleTimeoutSeconds = 60
+        /// Request-body bytes held at once across all requests (see `BodyBudget`); sized for a
+        /// 2-core, 4 GB node: a few full uploads and one large batch.
+        public var maxInFlightBytes = 512 * 1024 * 1024
         public init() {}
     }
 
