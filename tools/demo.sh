@@ -10,13 +10,13 @@ port=${PORT:-8080}
 "$bin" ingest demo --data "$data" --format table
 key=$("$bin" keys create --scope classify --scope read --scope ingest --scope review --name demo --data "$data" 2>/dev/null)
 photo=$(ls demo/*.jpg demo/*.png 2>/dev/null | head -1)
+source tools/demo-commands.sh
 cat <<TEXT
 
 Lenscale is starting on http://127.0.0.1:$port
   API key (shown once):  $key
   Try:
-    curl -s -H "Authorization: Bearer $key" --data-binary @$photo http://127.0.0.1:$port/v1/classify
-    curl -s -H "Authorization: Bearer $key" http://127.0.0.1:$port/v1/predictions/\$(sha256sum $photo | cut -c1-64)
+$(demo_commands | sed 's/^/    /')
   API description: http://127.0.0.1:$port/openapi.yaml
 
 TEXT

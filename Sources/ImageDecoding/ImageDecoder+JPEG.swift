@@ -25,6 +25,12 @@ extension ImageDecoder {
         if tjDecompressHeader3(handle, source.baseAddress, UInt(source.count), &width, &height, &subsampling, &colorspace) != 0 {
             throw Self.jpegError(handle)
         }
+        // Allocation follows libjpeg's dimensions, not our header parser's: re-check the limits
+        // against them, and refuse a disagreement (two SOF markers, or a parser bug).
+        try limits.check(width: Int(width), height: Int(height))
+        guard Int(width) == header.width, Int(height) == header.height else {
+            throw .corrupt(format: .jpeg, detail: "libjpeg reads \(width)×\(height) where the header declares \(header.width)×\(header.height)")
+        }
         let denominator = Self.jpegScaleDenominator(width: Int(width), height: Int(height), minimumShorterSide: minimumShorterSide)
         let scaledWidth = (Int(width) + denominator - 1) / denominator
         let scaledHeight = (Int(height) + denominator - 1) / denominator
@@ -34,7 +40,7 @@ extension ImageDecoder {
         let status = pixels.withUnsafeMutableBufferPointer { out in
             tjDecompress2(handle, source.baseAddress, UInt(source.count), out.baseAddress,
                           Int32(scaledWidth), 0, Int32(scaledHeight),
-                          cmyk ? Int32(TJPF_CMYK.rawValue) : Int32(TJPF_RGB.rawValue), 0)
+                          cmyk ? Int32(TJPF_CMYK.rawValue) : Int32(TJPF_RGB.rawValue), Self.jpegFlags)
         }
         if status != 0 {
             let error = Self.jpegError(handle)
@@ -49,6 +55,10 @@ extension ImageDecoder {
         }
         return RGBImage(width: scaledWidth, height: scaledHeight, pixels: pixels)
     }
+
+    /// `TJFLAG_LIMITSCANS`: a progressive file with hundreds of scans costs minutes of CPU
+    /// for a few kilobytes of upload; libjpeg-turbo refuses more than 500 scans with it.
+    static let jpegFlags = Int32(TJFLAG_LIMITSCANS)
 
     static func jpegError(_ handle: tjhandle) -> DecodeError {
         let message = tjGetErrorStr2(handle).map { String(cString: $0) } ?? "unknown TurboJPEG error"

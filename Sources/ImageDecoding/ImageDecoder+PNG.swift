@@ -21,6 +21,11 @@ extension ImageDecoder {
         // the high byte matches how every viewer (and Pillow) shows them.
         let sixteenBit = image.format & UInt32(PNG_FORMAT_FLAG_LINEAR) != 0
         let channels = sixteenBit ? 3 : 4
+        // libpng takes the row stride as a 32-bit count of samples; a width the pixel limit
+        // allows (a 1-row image) can still exceed it.
+        guard width <= Int(Int32.max) / channels else {
+            throw .tooManyPixels(width: width, height: height, limit: limits.maxPixels)
+        }
         image.format = sixteenBit
             ? UInt32(PNG_FORMAT_FLAG_LINEAR | PNG_FORMAT_FLAG_COLOR)
             : UInt32(PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA)  // RGBA; alpha is dropped below

@@ -12,9 +12,16 @@ import NIOHTTP1
 /// every event, in order, at least once. Subscriptions are leased, so dispatchers in several API
 /// replicas never deliver the same subscription concurrently. Run it in a task group or
 /// ServiceGroup next to the HTTP server; it ends when its task is cancelled.
+///
+/// Each delivery re-vets the host (`WebhookTargetPolicy`): DNS that now answers an internal
+/// address gets nothing. Plain-http deliveries connect to the vetted address itself (the URL's
+/// host goes in the Host header), so a second lookup cannot swap it; redirects are never
+/// followed; and the deliveries log keeps generic outcomes ("HTTP 500", "timeout", "connection
+/// failed", "refused address"), so it cannot be used to scan ports.
 public struct WebhookDispatcher: Sendable {
     public let queue: any JobQueue
     public let httpClient: HTTPClient
+    public let targets: WebhookTargetPolicy
     public let owner: String
     /// How often due retries are looked for when no new event arrives.
     public var pollInterval: Double
@@ -25,11 +32,20 @@ public struct WebhookDispatcher: Sendable {
     public var pageSize: Int
     let logger: Logger
 
-    public init(queue: any JobQueue, httpClient: HTTPClient = .shared, owner: String = WorkerIdentity.make(),
+    /// An HTTP client that follows no redirects: a 3xx is the receiver's answer, not a hop to
+    /// an address nobody vetted. Lives as long as the process, like `HTTPClient.shared`.
+    public static let noRedirects = HTTPClient(
+        eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+        configuration: HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: HTTPClient.Configuration.Timeout(),
+                                                connectionPool: HTTPClient.Configuration.ConnectionPool()))
+
+    public init(queue: any JobQueue, httpClient: HTTPClient = WebhookDispatcher.noRedirects, targets: WebhookTargetPolicy = WebhookTargetPolicy(),
+                owner: String = WorkerIdentity.make(),
                 pollInterval: Double = 1, timeout: Double = 10, backoff: JobBackoff = JobBackoff(base: 1, cap: 600),
                 pageSize: Int = 100, logger: Logger = Logger(label: "lenscale.webhooks")) {
         self.queue = queue
         self.httpClient = httpClient
+        self.targets = targets
         self.owner = owner
         self.pollInterval = pollInterval
         self.timeout = timeout
@@ -109,10 +125,22 @@ public struct WebhookDispatcher: Sendable {
         return delivered
     }
 
-    /// POSTs one event; returns the status (nil when no response came), an error and the time taken.
+    /// POSTs one event; returns the status (nil when no response came), a generic error and
+    /// the time taken. Nothing is sent to a host that does not pass the target policy now.
     func post(_ event: Event, to url: String, secret: String) async -> (status: Int?, error: String?, milliseconds: Int) {
         let body = event.json
-        var request = HTTPClientRequest(url: url)
+        let vetted: WebhookTargetPolicy.Vetted
+        do {
+            vetted = try await targets.vet(url)
+        } catch {
+            logger.warning("webhook delivery to \(url) not sent: \(error)")
+            if case .refused = error { return (nil, "refused address", 0) }
+            return (nil, "unresolvable host", 0)
+        }
+        var request = HTTPClientRequest(url: Self.pinned(vetted))
+        if vetted.url.scheme?.lowercased() == "http" {
+            request.headers.add(name: "Host", value: vetted.url.port.map { "\(Self.hostHeader(vetted.host)):\($0)" } ?? Self.hostHeader(vetted.host))
+        }
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "Lenscale-Event-Id", value: String(event.id))
@@ -126,8 +154,32 @@ public struct WebhookDispatcher: Sendable {
             _ = try? await response.body.collect(upTo: 64 * 1024)
             return (Int(response.status.code), nil, Int((ContinuousClock.now - started).seconds * 1000))
         } catch {
-            return (nil, "\(error)", Int((ContinuousClock.now - started).seconds * 1000))
+            logger.info("webhook delivery to \(vetted.host) (\(vetted.address)) failed: \(error)")
+            return (nil, Self.generic(error), Int((ContinuousClock.now - started).seconds * 1000))
         }
+    }
+
+    /// The URL to connect to: for http, the vetted address in place of the name (no second
+    /// lookup). https keeps the name, which TLS verifies the certificate against; its lookup is
+    /// the client's own, right after the vetting (a narrow window this cannot close without
+    /// a resolver hook in the HTTP client).
+    static func pinned(_ vetted: WebhookTargetPolicy.Vetted) -> String {
+        guard vetted.url.scheme?.lowercased() == "http",
+              var components = URLComponents(url: vetted.url, resolvingAgainstBaseURL: false) else { return vetted.url.absoluteString }
+        components.percentEncodedHost = vetted.address.isV4 ? vetted.address.description : "[\(vetted.address)]"
+        return components.string ?? vetted.url.absoluteString
+    }
+
+    static func hostHeader(_ host: String) -> String { host.contains(":") ? "[\(host)]" : host }
+
+    /// What the deliveries log may say about a failure: never the OS's words, which tell
+    /// "closed port" from "filtered" from "no route".
+    static func generic(_ error: any Error) -> String {
+        if let error = error as? HTTPClientError,
+           [HTTPClientError.deadlineExceeded, .readTimeout, .connectTimeout].contains(error) {
+            return "timeout"
+        }
+        return "connection failed"
     }
 }
 

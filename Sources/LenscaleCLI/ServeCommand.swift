@@ -29,7 +29,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The port to listen on (default 8080; 0 picks a free one).")
     var port: Int?
 
-    @Option(help: "A separate port for /healthz, /readyz and /metrics, on the same host.")
+    @Option(help: "A separate port for /healthz, /readyz and /metrics (no key): on 127.0.0.1 unless the file's metrics.host says otherwise.")
     var metricsPort: Int?
 
     @Option(name: .customLong("model"), help: "A model to serve (repeat for several); default: the configuration's, else efficientnet-lite0.")
@@ -51,7 +51,7 @@ struct ServeCommand: AsyncParsableCommand {
             try configuration.applyEnvironment()
             if let host { configuration.listen.host = host }
             if let port { configuration.listen.port = port }
-            if let metricsPort { configuration.metrics = .init(host: configuration.listen.host, port: metricsPort) }
+            if let metricsPort { configuration.metrics = .init(host: configuration.metrics?.host ?? "127.0.0.1", port: metricsPort) }
             if let data = workspace.data { configuration.data = data }
             if let catalog = workspace.catalog { configuration.catalog = catalog }
             if let store = workspace.store { configuration.store = store }

@@ -46,17 +46,19 @@ public struct CapacityInputs: Sendable, Equatable {
     }
 
     /// The first input that makes no sense, in words, or nil.
+    /// Bounds are generous but finite, so no input (`1e300`, `inf`) overflows the arithmetic
+    /// or the conversion of node counts to integers.
     public var problem: String? {
-        if !(images >= 0) { return "the image count must be zero or more" }
-        if !(averageImageBytes >= 0) { return "the average image size must be zero or more" }
-        if embeddingDims < 0 { return "embedding dims must be zero or more" }
+        if !(0...1e15).contains(images) { return "the image count must be within 0...1e15" }
+        if !(0...1e13).contains(averageImageBytes) { return "the average image size must be within 0 B...10 TB" }
+        if !(0...1_000_000).contains(embeddingDims) { return "embedding dims must be within 0...1000000" }
         if ![2, 4].contains(embeddingBytesPerValue) { return "embeddings are float32 (4 bytes) or float16 (2 bytes)" }
-        if replication < 1 { return "replication must be at least 1" }
-        if !(requestsPerSecond >= 0) { return "the request rate must be zero or more" }
+        if !(1...100).contains(replication) { return "replication must be within 1...100" }
+        if !(0...1e9).contains(requestsPerSecond) { return "the request rate must be within 0...1e9 per second" }
         if !(0...1).contains(hitRatio) { return "the hit ratio must be between 0 and 1" }
-        if !(latencyTarget > 0) { return "the latency target must be positive" }
-        if !(imagesPerSecondPerNode > 0) { return "the throughput per node must be positive" }
-        if !(backfillDays > 0) { return "the backfill window must be positive" }
+        if !(latencyTarget > 0 && latencyTarget <= 3600) { return "the latency target must be positive and at most an hour" }
+        if !(0.001...1e9).contains(imagesPerSecondPerNode) { return "the throughput per node must be within 0.001...1e9 images per second" }
+        if !(0.001...36_500).contains(backfillDays) { return "the backfill window must be within 0.001...36500 days" }
         if !(0...1).contains(hotFraction) { return "the hot fraction must be between 0 and 1" }
         return nil
     }

@@ -37,7 +37,9 @@ public struct CapacityPlan: Sendable, Equatable {
         if missRate == 0 {
             onlineNodes = 0
         } else if maxUtilisation > 0 {
-            onlineNodes = Int((missRate / (inputs.imagesPerSecondPerNode * maxUtilisation)).rounded(.up))
+            // A utilisation just above zero needs more nodes than exist: no plan, not a trap.
+            let nodes = (missRate / (inputs.imagesPerSecondPerNode * maxUtilisation)).rounded(.up)
+            onlineNodes = nodes <= 1e15 ? Int(nodes) : nil
         } else {
             onlineNodes = nil
         }

@@ -4,15 +4,17 @@ extension FileSystemStore {
     public func put(_ bytes: [UInt8], key: String) async throws(StorageError) -> PutOutcome {
         let location = try location(of: key)
         try ObjectKey.verifyContent(bytes, key: key)
+        let sync = self.sync
         return try await BlockingIO.run { () throws(StorageError) -> PutOutcome in
-            try Self.write(bytes, to: location, key: key)
+            try Self.write(bytes, to: location, key: key, sync: sync)
         }
     }
 
     /// Writes through a temporary file so the object appears whole or not at all.
-    static func write(_ bytes: [UInt8], to location: FileLocation, key: String) throws(StorageError) -> PutOutcome {
+    static func write(_ bytes: [UInt8], to location: FileLocation, key: String, sync: any FileSync) throws(StorageError) -> PutOutcome {
         if let existing = Posix.status(location.path) {
             guard Posix.isRegularFile(existing) else { throw conflict(key) }
+            try syncExisting(location, sync: sync)
             return .alreadyPresent
         }
         do {
@@ -35,13 +37,24 @@ extension FileSystemStore {
         }
         guard published else {
             unlink(temporary)
+            try syncExisting(location, sync: sync)
             return .alreadyPresent
         }
         // Innermost first: the new file's entry, then each folder's entry in its parent.
         for folder in location.ancestors.reversed() {
-            try Posix.fsyncDirectory(folder)
+            try sync.syncDirectory(folder)
         }
         return .stored
+    }
+
+    /// "Already present" is an acknowledgement too: the file found may be one a crashed writer
+    /// renamed into place without its folders' fsync (or whose bytes are still only in the page
+    /// cache), so it is made durable before the caller is told its object is stored.
+    private static func syncExisting(_ location: FileLocation, sync: any FileSync) throws(StorageError) {
+        try sync.syncFile(location.path)
+        for folder in location.ancestors.reversed() {
+            try sync.syncDirectory(folder)
+        }
     }
 
     /// A fresh, fsynced file holding `bytes`, named with the reserved partial-write prefix.

@@ -14,9 +14,12 @@ import Foundation
 public struct FileSystemStore: ObjectStore {
     /// The folder holding `content/` and `named/`; created on the first `put`.
     public let root: URL
+    /// fsync of files and folders; see `FileSync`.
+    let sync: any FileSync
 
-    public init(root: URL) {
+    public init(root: URL, sync: any FileSync = PosixFileSync()) {
         self.root = root.standardizedFileURL
+        self.sync = sync
     }
 
     var rootPath: String { root.path }

@@ -38,10 +38,11 @@ extension S3Configuration {
             }
             style = parsed
         }
+        // Finite and at most a day: `inf` or `1e300` would trap converting to milliseconds.
         func seconds(_ name: String, default fallback: Duration) throws(StorageError) -> Duration {
             guard let text = settings[name] else { return fallback }
-            guard let seconds = Double(text), seconds > 0, seconds < 1e9 else {
-                throw .invalidConfiguration("\(name) must be a positive number of seconds, not '\(text)'")
+            guard let seconds = Double(text), seconds > 0, seconds <= 86_400 else {
+                throw .invalidConfiguration("\(name) must be a number of seconds within (0, 86400], not '\(text)'")
             }
             return .milliseconds(Int64(seconds * 1000))
         }

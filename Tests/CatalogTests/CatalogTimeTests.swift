@@ -16,6 +16,16 @@ struct CatalogTimeTests {
         }
     }
 
+    @Test("times no backend can store are clamped to years 1...9999, never trapped on", arguments: [
+        1e300, -1e300, Double.infinity, -Double.infinity, Double.nan, 1e19, -1e19,
+    ])
+    func extremeTimesClamp(seconds: Double) {
+        let micros = CatalogTime.microseconds(Date(timeIntervalSince1970: seconds))
+        #expect(micros >= -62_135_596_800_000_000 && micros <= 253_402_300_799_000_000)
+        if seconds > 0 { #expect(micros == 253_402_300_799_000_000) }
+        if seconds < 0 { #expect(micros == -62_135_596_800_000_000) }
+    }
+
     @Test("records round their times on creation so they compare equal after storage")
     func recordsRound() {
         let date = Date(timeIntervalSince1970: 1_700_000_000.123_456_789)

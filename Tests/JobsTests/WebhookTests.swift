@@ -72,8 +72,9 @@ import TestSupport
                 NewEvent(kind: "image.embedded", subject: "a", data: "{\"n\":3}"),
                 NewEvent(kind: "batch.completed", subject: "b", data: "{\"n\":4}"),
             ])
-            let dispatcher = WebhookDispatcher(queue: queues.second, pollInterval: 0.05, timeout: 5,
-                                               backoff: JobBackoff(base: 0.05, cap: 0.2))
+            // The receiver is on loopback, which only an explicit allow-list permits.
+            let dispatcher = WebhookDispatcher(queue: queues.second, targets: WebhookTargetPolicy(allowed: [AddressRange(parsing: "127.0.0.0/8")!]),
+                                               pollInterval: 0.05, timeout: 5, backoff: JobBackoff(base: 0.05, cap: 0.2))
             let run = Task { await dispatcher.run() }
             let deadline = ContinuousClock.now + .seconds(60)
             // Until the dispatcher has recorded the last delivery, not merely sent it: the receiver

@@ -45,6 +45,33 @@ import Testing
         #expect(CapacityInputs(images: 1, averageImageBytes: 1, imagesPerSecondPerNode: 0).problem != nil)
     }
 
+    /// Extreme inputs are refused by `problem`; whatever passes it plans without trapping.
+    @Test(arguments: [1e300, -1e300, Double.infinity, Double.nan, 1e16, 9.3e18])
+    func extremeNumbersAreRefusedNotTrapped(value: Double) {
+        let cases = [
+            CapacityInputs(images: value, averageImageBytes: 1, imagesPerSecondPerNode: 1),
+            CapacityInputs(images: 1, averageImageBytes: value, imagesPerSecondPerNode: 1),
+            CapacityInputs(images: 1, averageImageBytes: 1, requestsPerSecond: value, imagesPerSecondPerNode: 1),
+            CapacityInputs(images: 1, averageImageBytes: 1, latencyTarget: value, imagesPerSecondPerNode: 1),
+            CapacityInputs(images: 1, averageImageBytes: 1, imagesPerSecondPerNode: value),
+            CapacityInputs(images: 1, averageImageBytes: 1, imagesPerSecondPerNode: 1, backfillDays: value),
+            CapacityInputs(images: 1, averageImageBytes: 1, imagesPerSecondPerNode: 1 / value),
+            CapacityInputs(images: 1, averageImageBytes: 1, imagesPerSecondPerNode: 1, backfillDays: 1 / value),
+        ]
+        for inputs in cases where inputs.problem == nil { _ = CapacityPlan(inputs) }
+        #expect(cases.prefix(6).allSatisfy { $0.problem != nil })
+        #expect(CapacityInputs(images: 1, averageImageBytes: 1, embeddingDims: Int.max, imagesPerSecondPerNode: 1).problem != nil)
+        #expect(CapacityInputs(images: 1, averageImageBytes: 1, replication: Int.max, imagesPerSecondPerNode: 1).problem != nil)
+    }
+
+    @Test func theLargestAcceptedInputsPlan() {
+        let inputs = CapacityInputs(images: 1e15, averageImageBytes: 1e13, embeddingDims: 1_000_000, replication: 100, requestsPerSecond: 1e9,
+                                    hitRatio: 0, latencyTarget: 0.0047, imagesPerSecondPerNode: 1000, backfillDays: 0.001)
+        #expect(inputs.problem == nil)
+        let plan = CapacityPlan(inputs)
+        #expect(plan.backfillNodes > 0)
+    }
+
     @Test func sizesParseInDecimalUnits() {
         #expect(ByteCount.parse("200KB") == 200e3)
         #expect(ByteCount.parse("1.5 TB") == 1.5e12)

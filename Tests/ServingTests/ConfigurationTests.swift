@@ -34,7 +34,7 @@ struct ConfigurationTests {
             """
         let configuration = try ServeConfiguration.parse(yaml: yaml)
         #expect(configuration.listen == .init(host: "0.0.0.0", port: 9000))
-        #expect(configuration.metrics == .init(host: "0.0.0.0", port: 9100))
+        #expect(configuration.metrics == .init(host: "127.0.0.1", port: 9100), "the metrics listener stays on loopback unless given a host")
         #expect(configuration.catalog == "postgres://lenscale:secret@db/lenscale")
         #expect(configuration.models.count == 1)
         #expect(configuration.models[0].batcher.maxBatchSize == 32)
@@ -71,6 +71,29 @@ struct ConfigurationTests {
         }
         let local = try ServeConfiguration.parse(yaml: "listen: {host: 127.0.0.1}\nauth: {insecure_no_auth: true}\n")
         #expect(local.auth.insecureNoAuth)
+    }
+
+    @Test("loopback is an address (127.0.0.0/8, ::1) or the name localhost, not a prefix", arguments: [
+        ("127.0.0.1", true), ("127.1.2.3", true), ("localhost", true), ("LocalHost", true), ("::1", true), ("[::1]", true),
+        ("0:0:0:0:0:0:0:1", true), ("127.example.com", false), ("127.", false), ("127.0.0.1.nip.io", false), ("0.0.0.0", false),
+        ("::", false), ("::ffff:10.0.0.1", false), ("10.0.0.1", false), ("localhost.example.com", false), ("", false),
+    ])
+    func loopbackIsParsed(host: String, loopback: Bool) throws {
+        #expect(ServeConfiguration.Address(host: host, port: 80).isLoopback == loopback, "\(host)")
+        let yaml = "listen: {host: '\(host)'}\nauth: {insecure_no_auth: true}\n"
+        if loopback {
+            #expect(try ServeConfiguration.parse(yaml: yaml).auth.insecureNoAuth)
+        } else {
+            #expect(throws: ConfigurationError.self, "\(host)") { try ServeConfiguration.parse(yaml: yaml) }
+        }
+    }
+
+    @Test("the metrics listener defaults to 127.0.0.1, whatever the main host")
+    func metricsOnLoopback() throws {
+        let configuration = try ServeConfiguration.parse(yaml: "listen: {host: 0.0.0.0}\nmetrics: {port: 9100}\n")
+        #expect(configuration.metrics == .init(host: "127.0.0.1", port: 9100))
+        let exposed = try ServeConfiguration.parse(yaml: "listen: {host: 0.0.0.0}\nmetrics: {host: 0.0.0.0, port: 9100}\n")
+        #expect(exposed.metrics == .init(host: "0.0.0.0", port: 9100))
     }
 
     @Test("environment variables override the file")

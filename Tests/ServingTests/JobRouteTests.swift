@@ -102,7 +102,8 @@ struct JobRouteTests {
 
     @Test("batches: bad requests are 4xx with JSON, unknown ids are 404, keys need the ingest scope")
     func batchErrors() async throws {
-        let server = try await TestServer.open()
+        // The webhook below points at this machine, which only an explicit allow-list permits.
+        let server = try await TestServer.open { $0.webhooks.allowCIDRs = ["127.0.0.0/8"] }
         let (app, jobs) = try await server.applicationWithJobs()
         try await app.test(.router) { client in
             let noScope = try await client.execute(uri: "/v1/batches", method: .post, headers: server.headers(.read, contentType: "application/json"),

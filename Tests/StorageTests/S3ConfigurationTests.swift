@@ -61,6 +61,10 @@ let testEnvironment = ["AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "se
         ("s3://bucket?endpoint=http://host/path", testEnvironment, "no path"),
         ("s3://bucket/a/../b", testEnvironment, "key prefix"),
         ("s3://bucket?timeout=-1", testEnvironment, "timeout must be"),
+        ("s3://bucket?timeout=inf", testEnvironment, "timeout must be"),
+        ("s3://bucket?timeout=1e300", testEnvironment, "timeout must be"),
+        ("s3://bucket?timeout=nan", testEnvironment, "timeout must be"),
+        ("s3://bucket?timeout=86401", testEnvironment, "timeout must be"),
         ("s3:///nobucket", testEnvironment, "not an S3 location"),
     ])
     func rejectsBadSettings(url: String, environment: [String: String], fragment: String) {

@@ -40,8 +40,14 @@ public final class SQLiteCatalog: Catalog {
         grdb.busyMode = .timeout(configuration.busyTimeoutSeconds)
         grdb.maximumReaderCount = max(1, configuration.maximumReaderCount)
         grdb.label = "lenscale.catalog"
+        // GRDB's WAL pool runs `synchronous = NORMAL`, which may lose the last commits on power
+        // loss; an acknowledged upload or batch must survive it, so connections commit with
+        // FULL (one extra fsync per transaction). GRDB sets NORMAL on the writer after
+        // `prepareDatabase`, so the writer is switched once more below, after opening.
+        grdb.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         do {
             pool = try DatabasePool(path: configuration.path, configuration: grdb)
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         } catch {
             throw SQLiteErrors.map(error, context: "opening \(configuration.path)")
         }

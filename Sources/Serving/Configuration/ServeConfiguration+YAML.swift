@@ -1,4 +1,5 @@
 import Foundation
+import Jobs
 import Yams
 
 extension ServeConfiguration {
@@ -23,9 +24,9 @@ extension ServeConfiguration {
         var configuration = ServeConfiguration()
         guard let root else { return configuration }
         let top = try YAMLReader(node: root, path: "").mapping(
-            known: ["listen", "metrics", "data", "catalog", "store", "models_dir", "models", "cache", "limits", "auth", "worker", "shutdown", "readiness"])
+            known: ["listen", "metrics", "data", "catalog", "store", "models_dir", "models", "cache", "limits", "auth", "worker", "shutdown", "readiness", "webhooks"])
         if let node = top["listen"] { configuration.listen = try address(node, default: configuration.listen) }
-        if let node = top["metrics"] { configuration.metrics = try address(node, default: Address(host: configuration.listen.host, port: 9090)) }
+        if let node = top["metrics"] { configuration.metrics = try address(node, default: Address(host: "127.0.0.1", port: 9090)) }
         configuration.data = try top["data"]?.string()
         configuration.catalog = try top["catalog"]?.string()
         configuration.store = try top["store"]?.string()
@@ -38,7 +39,10 @@ extension ServeConfiguration {
             if let value = cache["memory_bytes"] { configuration.cache.memoryBytes = try value.int(in: 0...Int.max) }
         }
         if let node = top["limits"] {
-            let limits = try node.mapping(known: ["max_body_bytes", "max_pixels", "decode_concurrency", "max_check_hashes", "max_batch_bytes"])
+            let limits = try node.mapping(known: ["max_body_bytes", "max_pixels", "decode_concurrency", "max_check_hashes", "max_batch_bytes",
+                                                  "idle_timeout_s", "max_inflight_bytes"])
+            if let value = limits["max_inflight_bytes"] { configuration.limits.maxInFlightBytes = try value.int(in: 1...Int.max) }
+            if let value = limits["idle_timeout_s"] { configuration.limits.idleTimeoutSeconds = try value.int(in: 1...3600) }
             if let value = limits["max_body_bytes"] { configuration.limits.maxBodyBytes = try value.int(in: 1...Int.max) }
             if let value = limits["max_pixels"] { configuration.limits.maxPixels = try value.int(in: 1...Int.max) }
             if let value = limits["decode_concurrency"] { configuration.limits.decodeConcurrency = try value.int(in: 1...1024) }
@@ -64,6 +68,16 @@ extension ServeConfiguration {
             let readiness = try node.mapping(known: ["probe_interval_ms", "probe_timeout_ms"])
             if let value = readiness["probe_interval_ms"] { configuration.readiness.probeInterval = .milliseconds(try value.int(in: 10...3_600_000)) }
             if let value = readiness["probe_timeout_ms"] { configuration.readiness.probeTimeout = .milliseconds(try value.int(in: 10...600_000)) }
+        }
+        if let node = top["webhooks"] {
+            let webhooks = try node.mapping(known: ["allow_cidrs"])
+            if let value = webhooks["allow_cidrs"] {
+                configuration.webhooks.allowCIDRs = try value.sequence().map { (entry: YAMLReader) throws(ConfigurationError) in
+                    let text = try entry.string()
+                    guard AddressRange(parsing: text) != nil else { throw entry.fail("is not a CIDR range like 10.0.0.0/8 or fd00::/8") }
+                    return text
+                }
+            }
         }
         try configuration.validate()
         return configuration
@@ -93,6 +107,9 @@ extension ServeConfiguration {
             guard seen.insert(model.name).inserted else { throw .invalid("models: '\(model.name)' is listed twice") }
             if let threads = model.threads, threads < 1 { throw .invalid("models.\(model.name).threads must be at least 1") }
             try model.batcher.validate(model: model.name)
+        }
+        guard limits.maxInFlightBytes >= limits.maxBodyBytes else {
+            throw .invalid("limits.max_inflight_bytes (\(limits.maxInFlightBytes)) must be at least limits.max_body_bytes (\(limits.maxBodyBytes)), or no upload fits")
         }
         if auth.insecureNoAuth {
             guard listen.isLoopback, metrics?.isLoopback ?? true else {

@@ -12,6 +12,8 @@ public struct ServeConfiguration: Sendable, Equatable {
     public var listen = Address(host: "127.0.0.1", port: 8080)
     /// A second listener for /healthz, /readyz and /metrics, so probes and scrapers can reach a
     /// port that the public one does not expose. nil: those routes are on the main port only.
+    /// A `metrics:` entry without a host listens on 127.0.0.1: /metrics has no key, so exposing
+    /// it beyond the machine is a deliberate `host:`.
     public var metrics: Address?
     /// The data folder of the embedded store, catalog and indexes.
     public var data: String?
@@ -31,6 +33,7 @@ public struct ServeConfiguration: Sendable, Equatable {
     /// is left; open event streams end at once, so they never hold a shutdown up.
     public var shutdownGrace: Duration = .seconds(10)
     public var readiness = ReadinessConfiguration()
+    public var webhooks = WebhookConfiguration()
 
     public init() {}
 
@@ -42,9 +45,20 @@ public struct ServeConfiguration: Sendable, Equatable {
             self.port = port
         }
 
-        /// Loopback: the only place `--insecure-no-auth` may listen.
+        /// Loopback: the only place `--insecure-no-auth` may listen. The host is parsed as an
+        /// address (127.0.0.0/8 or ::1, brackets allowed) or is the name `localhost`; a prefix
+        /// test would let the name `127.example.com` through.
         public var isLoopback: Bool {
-            host == "localhost" || host == "::1" || host.hasPrefix("127.")
+            var name = host
+            if name.hasPrefix("["), name.hasSuffix("]") { name = String(name.dropFirst().dropLast()) }
+            if name.lowercased() == "localhost" { return true }
+            var v4 = in_addr()
+            if inet_pton(AF_INET, name, &v4) == 1 { return UInt32(bigEndian: v4.s_addr) >> 24 == 127 }
+            var v6 = in6_addr()
+            if inet_pton(AF_INET6, name, &v6) == 1 {
+                return withUnsafeBytes(of: &v6) { Array($0) } == [UInt8](repeating: 0, count: 15) + [1]
+            }
+            return false
         }
     }
 
@@ -75,6 +89,12 @@ public struct ServeConfiguration: Sendable, Equatable {
         public var maxCheckHashes = 1000
         /// The whole body of one `POST /v1/batches` (many images).
         public var maxBatchBytes = 256 * 1024 * 1024
+        /// Seconds a connection may sit idle (no request, or a stalled one) before it is closed:
+        /// idle sockets are memory and file descriptors a client holds for free.
+        public var idleTimeoutSeconds = 60
+        /// Request-body bytes held at once across all requests (see `BodyBudget`); sized for a
+        /// 2-core, 4 GB node: a few full uploads and one large batch.
+        public var maxInFlightBytes = 512 * 1024 * 1024
         public init() {}
     }
 
@@ -99,6 +119,13 @@ public struct ServeConfiguration: Sendable, Equatable {
         public var probeInterval: Duration = .seconds(5)
         /// How long each probe waits for an answer before calling the dependency unreachable.
         public var probeTimeout: Duration = .seconds(2)
+        public init() {}
+    }
+
+    public struct WebhookConfiguration: Sendable, Equatable {
+        /// CIDR ranges webhooks may be delivered to although internal (`10.1.0.0/16`,
+        /// `127.0.0.1/32` for a receiver on this machine). Empty: public addresses only.
+        public var allowCIDRs: [String] = []
         public init() {}
     }
 

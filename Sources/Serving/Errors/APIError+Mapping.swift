@@ -33,9 +33,9 @@ extension APIError {
             }
         case .unreadable(_, let reason): return .undecodable("unreadable", reason)
         case .inference(let inference):
-            return APIError(.internalServerError, code: "inference_failed", message: "the model failed on this image: \(inference)")
+            return APIError(.internalServerError, code: "inference_failed", message: "the model failed on this image", detail: "\(inference)")
         case .unsupportedModel(let reason):
-            return APIError(.internalServerError, code: "unsupported_model", message: reason)
+            return APIError(.internalServerError, code: "unsupported_model", message: "the model cannot serve this request", detail: reason)
         }
     }
 }
@@ -56,9 +56,9 @@ extension APIError {
                             message: "the server's disk is full; nothing was stored, retry later", retryAfter: 30)
         case _ where error.isRetryable:
             return APIError(.serviceUnavailable, code: "storage_unavailable",
-                            message: "the object store is unavailable (\(error)); nothing was stored, retry", retryAfter: 5)
+                            message: "the object store is unavailable; nothing was stored, retry", retryAfter: 5, detail: "\(error)")
         default:
-            return APIError(.internalServerError, code: "storage_failed", message: "the object store failed: \(error)")
+            return APIError(.internalServerError, code: "storage_failed", message: "the object store failed", detail: "\(error)")
         }
     }
 
@@ -70,7 +70,7 @@ extension APIError {
             answer.message = "cannot store \(name): \(answer.message); nothing was enqueued"
             return answer
         }
-        return APIError(error.isTransient ? .serviceUnavailable : .badRequest, code: error.isTransient ? "unavailable" : "bad_batch",
-                        message: error.description, retryAfter: error.isTransient ? 1 : nil)
+        return error.isTransient ? APIError.unavailable("object store or queue", detail: error.description)
+            : APIError.badRequest("bad_batch", error.description)
     }
 }

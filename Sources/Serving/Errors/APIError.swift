@@ -12,12 +12,16 @@ public struct APIError: Error, HTTPResponseError, Sendable, Equatable {
     public var message: String
     /// Seconds, for 429 and 503.
     public var retryAfter: Int?
+    /// What went wrong inside, for the log only: a 5xx body never carries connection strings,
+    /// hosts or driver messages.
+    public var detail: String?
 
-    public init(_ status: HTTPResponse.Status, code: String, message: String, retryAfter: Int? = nil) {
+    public init(_ status: HTTPResponse.Status, code: String, message: String, retryAfter: Int? = nil, detail: String? = nil) {
         self.status = status
         self.code = code
         self.message = message
         self.retryAfter = retryAfter
+        self.detail = detail
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
@@ -54,6 +58,11 @@ extension APIError {
     }
     static func overloaded(retryAfter: Int) -> APIError {
         APIError(.tooManyRequests, code: "overloaded", message: "the model queue is full; retry after \(retryAfter) s", retryAfter: retryAfter)
+    }
+    /// A dependency (`what`: "catalog", "queue", "object store", "key store") failed; the
+    /// client is told to retry and the reason goes to the log.
+    static func unavailable(_ what: String, code: String = "unavailable", detail: String) -> APIError {
+        APIError(.serviceUnavailable, code: code, message: "the \(what) is unavailable; retry", retryAfter: 1, detail: detail)
     }
     static let notReady = APIError(.serviceUnavailable, code: "not_ready", message: "the models are still loading; retry shortly", retryAfter: 1)
 }

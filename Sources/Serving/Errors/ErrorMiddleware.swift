@@ -13,6 +13,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             metrics.recordError(code: error.code)
+            if let detail = error.detail { context.logger.error("\(error.code): \(detail)") }
             throw error
         } catch let error as HTTPError {
             let translated = Self.translate(error)

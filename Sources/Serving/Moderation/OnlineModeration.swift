@@ -57,8 +57,7 @@ struct OnlineModeration: Sendable {
                 payload: HeavyModerationJob(sha256: sha256), priority: .online, maxAttempts: 3)
             return try await queue.enqueue(job).id
         } catch {
-            throw APIError(.serviceUnavailable, code: "queue_unavailable",
-                           message: "the heavy moderation stage cannot be queued right now (\(error)); retry", retryAfter: 1)
+            throw APIError.unavailable("job queue", code: "queue_unavailable", detail: "queueing the heavy moderation stage: \(error)")
         }
     }
 
@@ -118,11 +117,11 @@ extension APIError {
         case .claimedByOther: APIError(.conflict, code: "claimed_by_other", message: error.description)
         case .alreadyDecided: APIError(.conflict, code: "already_decided", message: error.description)
         case .invalidArgument(let reason): .badRequest("bad_parameter", reason)
-        case .store: APIError(.serviceUnavailable, code: "store_unavailable", message: "\(error); retry", retryAfter: 1)
+        case .store: APIError.unavailable("moderation store", code: "store_unavailable", detail: "\(error)")
         case .detector(.decode(let decode)), .classifier(.decode(let decode)):
             .undecodable(decode.code, decode.description)
         case .classifier(let classification): APIError.classification(classification)
-        case .detector: APIError(.internalServerError, code: "moderation_failed", message: error.description)
+        case .detector: APIError(.internalServerError, code: "moderation_failed", message: "the moderation detector failed on this image", detail: error.description)
         }
     }
 }

@@ -5,10 +5,14 @@ import NIOCore
 /// The image bytes of an upload: the raw body, or the file parts of a multipart form.
 ///
 /// Formats are judged by the bytes (the decoder sniffs them), not by the declared type, which
-/// clients get wrong; the content type only decides how to find the bytes, and anything that is
-/// neither an image type, octet-stream nor multipart is refused up front with 415.
+/// clients get wrong; the content type only decides how to find the bytes. A missing type,
+/// octet-stream and `application/x-www-form-urlencoded` (what `curl --data-binary` sends unless
+/// told otherwise, so the demo's first command works) are raw bytes too; anything that is
+/// neither those, an image type nor multipart is refused up front with 415.
 enum ImageUpload {
-    static let rawTypes: Set<String> = ["image/jpeg", "image/jpg", "image/png", "image/webp", "application/octet-stream"]
+    static let rawTypes: Set<String> = [
+        "image/jpeg", "image/jpg", "image/png", "image/webp", "application/octet-stream", "application/x-www-form-urlencoded",
+    ]
 
     /// Reads the body (at most `limit` bytes; a larger Content-Length is refused before reading).
     static func body(of request: inout Request, limit: Int) async throws -> ByteBuffer {

@@ -16,11 +16,14 @@ public struct JobRoutes: Sendable {
     let queue: any JobQueue
     let submitter: BatchSubmitter
     let maxBatchBytes: Int
+    /// Where webhooks may point; vetted here for a clear 400, and again at each delivery.
+    let targets: WebhookTargetPolicy
 
-    public init(queue: any JobQueue, submitter: BatchSubmitter, maxBatchBytes: Int) {
+    public init(queue: any JobQueue, submitter: BatchSubmitter, maxBatchBytes: Int, targets: WebhookTargetPolicy = WebhookTargetPolicy()) {
         self.queue = queue
         self.submitter = submitter
         self.maxBatchBytes = maxBatchBytes
+        self.targets = targets
     }
 
     public func add(to router: Router<ServingContext>) {
@@ -104,7 +107,15 @@ public struct JobRoutes: Sendable {
     func stream(_ request: Request, _ context: ServingContext) async throws -> Response {
         try context.require(.read)
         let after = try PredictionRoutes.integer(request.uri.queryParameters.get("after"), name: "after", default: 0, range: 0...Int.max)
-        let resume = request.headers[.lastEventID].flatMap { Int64($0) } ?? Int64(after)
+        let resume: Int64
+        if let header = request.headers[.lastEventID] {
+            guard let id = Int64(header.trimmingCharacters(in: .whitespaces)), id >= 0 else {
+                throw APIError.badRequest("bad_parameter", "Last-Event-ID must be an event id (a whole number of at least 0)")
+            }
+            resume = id
+        } else {
+            resume = Int64(after)
+        }
         let queue = self.queue
         let body = ResponseBody { writer in
             var cursor = resume
@@ -160,11 +171,16 @@ public struct JobRoutes: Sendable {
         guard let input = try? JSONDecoder().decode(WebhookBody.self, from: Data(buffer: body)) else {
             throw APIError.badRequest("bad_json", "send {\"url\": \"https://…\", \"secret\": \"at least 16 bytes\", \"kinds\": [\"image.*\"]}")
         }
+        do {
+            _ = try await targets.vet(input.url)
+        } catch {
+            throw APIError.badRequest("bad_webhook", error.description)
+        }
         let created: WebhookSubscription
         do {
             created = try await queue.createWebhook(NewWebhook(url: input.url, secret: input.secret, kinds: input.kinds ?? [], startAfter: input.startAfter))
         } catch {
-            throw error.isTransient ? APIError(.serviceUnavailable, code: "unavailable", message: error.description, retryAfter: 1)
+            throw error.isTransient ? APIError.unavailable("queue", detail: error.description)
                 : APIError.badRequest("bad_webhook", error.description)
         }
         return try PredictionRoutes.json(WebhookAnswer(created), status: .created)
@@ -184,7 +200,7 @@ public struct JobRoutes: Sendable {
         } catch .unknownWebhook(_) {
             throw APIError.notFound("no webhook \(id)")
         } catch {
-            throw APIError(.serviceUnavailable, code: "unavailable", message: error.description, retryAfter: 1)
+            throw APIError.unavailable("queue", detail: error.description)
         }
         return Response(status: .noContent, headers: [.cacheControl: "no-store"])
     }
@@ -206,7 +222,7 @@ public struct JobRoutes: Sendable {
         do {
             return try await body()
         } catch {
-            throw APIError(.serviceUnavailable, code: "unavailable", message: "the queue is unavailable: \(error); retry", retryAfter: 1)
+            throw APIError.unavailable("queue", detail: "\(error)")
         }
     }
 }

@@ -103,7 +103,7 @@ struct ReviewRoutes: Sendable {
             bytes = try await moderation.objects.get(item.sha256)
         } catch {
             if case .notFound = error { throw APIError.notFound("the image \(item.sha256) is no longer in the object store") }
-            throw APIError(.serviceUnavailable, code: "store_unavailable", message: "the object store cannot be read (\(error)); retry", retryAfter: 1)
+            throw APIError.unavailable("object store", code: "store_unavailable", detail: "reading \(item.sha256): \(error)")
         }
         return Response(status: .ok, headers: [.contentType: Self.mediaType(bytes), .cacheControl: "private, max-age=31536000, immutable"],
                         body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
@@ -230,14 +230,29 @@ struct ReviewRoutes: Sendable {
         .seconds(try PredictionRoutes.integer(text, name: "lease", default: defaultLease, range: leaseRange))
     }
 
-    /// ISO 8601 (`2026-11-29T17:00:00Z`) or seconds since 1970.
+    /// Seconds since 1970 accepted: years 1970 to 9999. Anything beyond is a client's mistake
+    /// (or probe), and the stores count microseconds in 64 bits.
+    static let secondsRange: ClosedRange<Double> = 0...253_402_300_799
+
+    /// ISO 8601 (`2026-11-29T17:00:00Z`) or seconds since 1970, within `secondsRange`.
     static func time(_ text: String?, name: String) throws(APIError) -> Date? {
         guard let text, !text.isEmpty else { return nil }
-        if let seconds = Double(text), seconds.isFinite { return Date(timeIntervalSince1970: seconds) }
-        let formatter = ISO8601DateFormatter()
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: text) { return date }
-        throw .badRequest("bad_parameter", "\(name) must be an ISO 8601 time like 2026-11-29T17:00:00Z or seconds since 1970")
+        let failure = APIError.badRequest(
+            "bad_parameter", "\(name) must be an ISO 8601 time like 2026-11-29T17:00:00Z or seconds since 1970 (at most \(Int(secondsRange.upperBound)))")
+        guard text.utf8.count <= 64 else { throw failure }
+        var date: Date?
+        if let seconds = Double(text) {
+            date = Date(timeIntervalSince1970: seconds)
+        } else {
+            let formatter = ISO8601DateFormatter()
+            date = formatter.date(from: text)
+            if date == nil {
+                formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+                date = formatter.date(from: text)
+            }
+        }
+        // NaN fails `contains` too.
+        guard let date, secondsRange.contains(date.timeIntervalSince1970) else { throw failure }
+        return date
     }
 }

@@ -24,8 +24,9 @@ public struct JobServices: Sendable {
         let queue = try makeJobQueue(catalog: workspace.catalog)
         let limits = DecodeLimits(maxBytes: configuration.limits.maxBodyBytes, maxPixels: configuration.limits.maxPixels)
         let submitter = BatchSubmitter(queue: queue, store: workspace.store, model: endpoint.name, modelVersion: endpoint.version, limits: limits)
-        let routes = JobRoutes(queue: queue, submitter: submitter, maxBatchBytes: configuration.limits.maxBatchBytes)
-        var services: [any Service] = [BackgroundService(name: "webhooks") { await WebhookDispatcher(queue: queue).run() }]
+        let targets = WebhookTargetPolicy(allowed: configuration.webhooks.allowCIDRs.compactMap(AddressRange.init(parsing:)))
+        let routes = JobRoutes(queue: queue, submitter: submitter, maxBatchBytes: configuration.limits.maxBatchBytes, targets: targets)
+        var services: [any Service] = [BackgroundService(name: "webhooks") { await WebhookDispatcher(queue: queue, targets: targets).run() }]
         if configuration.worker.enabled {
             let cores = ProcessInfo.processInfo.activeProcessorCount
             let pipeline = ClassificationPipeline(classifier: endpoint.classifier, batchSize: configuration.models[0].batcher.maxBatchSize,

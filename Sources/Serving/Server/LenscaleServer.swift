@@ -17,6 +17,7 @@ public enum LenscaleServer {
             RequestMetricsMiddleware(metrics: runtime.metrics)
             ErrorMiddleware(metrics: runtime.metrics)
             APIKeyAuthenticator(keys: VerifiedKeys(store: runtime.keys), insecureNoAuth: runtime.configuration.auth.insecureNoAuth)
+            BodyBudgetMiddleware(budget: runtime.bodyBudget, limits: runtime.configuration.limits)
         }
         OperationsRoutes(readiness: runtime.readiness, metrics: runtime.metrics, metricsNeedAdmin: metricsNeedAdmin).add(to: router)
         DocumentRoutes().add(to: router)
@@ -60,6 +61,7 @@ public enum LenscaleServer {
         }
         return Application(
             router: router(runtime, extraRoutes: extraRoutes, metricsNeedAdmin: true),
+            server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.limits.idleTimeoutSeconds)))),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.listen.host, port: configuration.listen.port), serverName: "lenscale"),
             services: services,

@@ -62,7 +62,7 @@ public final class PredictionService: Sendable {
             stored = try await catalog.prediction(sha256: sha256, model: key.model, modelVersion: key.version)
             if stored != nil, embedding { vector = try await catalog.embedding(sha256: sha256, model: key.model)?.floats }
         } catch {
-            throw APIError(.serviceUnavailable, code: "catalog_unavailable", message: "the catalog cannot be read right now (\(error)); retry", retryAfter: 1)
+            throw APIError.unavailable("catalog", code: "catalog_unavailable", detail: "\(error)")
         }
         guard let stored else {
             count(nil)

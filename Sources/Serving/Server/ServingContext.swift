@@ -1,14 +1,18 @@
 import Hummingbird
 import HummingbirdAuth
+import NIOCore
 
-/// The request context of every route: the caller's identity once authenticated.
-public struct ServingContext: AuthRequestContext, RequestContext {
+/// The request context of every route: the caller's identity once authenticated, and its
+/// address (failed key lookups are rate-limited per address).
+public struct ServingContext: AuthRequestContext, RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     public var identity: Principal?
+    public let remoteAddress: SocketAddress?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         identity = nil
+        remoteAddress = source.channel.remoteAddress
     }
 
     /// Uploads are size-checked by the routes themselves against the configured limit.

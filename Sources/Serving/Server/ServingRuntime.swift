@@ -19,6 +19,8 @@ public struct ServingRuntime: Sendable {
     public let metrics: ServingMetrics
     public let readiness: Readiness
     public let logger: Logger
+    /// Upload bytes held at once, across all requests.
+    public let bodyBudget: BodyBudget
 
     /// Opens the workspace and loads every configured model (checksums verified). Fails with a
     /// message naming the model or store at fault; nothing is left open on failure.
@@ -48,7 +50,8 @@ public struct ServingRuntime: Sendable {
             catalog: workspace.catalog, decodeThreads: configuration.limits.decodeConcurrency ?? cores, metrics: metrics)
         let keys = ConfiguredKeys(configured: configuration.auth.keys, store: APIKeyStores.open(on: workspace.catalog))
         return ServingRuntime(configuration: configuration, workspace: workspace, service: service, keys: keys,
-                              metrics: metrics, readiness: Readiness(), logger: logger)
+                              metrics: metrics, readiness: Readiness(), logger: logger,
+                              bodyBudget: BodyBudget(capacity: configuration.limits.maxInFlightBytes))
     }
 
     /// Warms every batch size of every model, then marks the server ready.

@@ -1,0 +1,156 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+@testable import Serving
+import Synchronization
+import Testing
+import TestSupport
+
+/// The key cache and the brake on guessing, with an injected clock and a store that counts
+/// (and can fail) its lookups.
+@Suite("key verification: store errors, the valid-key LRU and failure rate limits")
+struct KeyVerificationTests {
+    final class CountingStore: APIKeyStore {
+        let keys: Mutex<[String: APIKey]> = Mutex([:])
+        let lookups = Mutex(0)
+        let failing = Mutex(false)
+
+        func insert(_ key: APIKey) async throws(APIKeyError) { keys.withLock { $0[key.id] = key } }
+        func key(id: String) async throws(APIKeyError) -> APIKey? {
+            lookups.withLock { $0 += 1 }
+            if failing.withLock({ $0 }) { throw .storage("connection to server at 10.1.2.3:5432 failed: password authentication failed") }
+            return keys.withLock { $0[id] }
+        }
+        func list() async throws(APIKeyError) -> [APIKey] { keys.withLock { Array($0.values) } }
+        func revoke(id: String) async throws(APIKeyError) {}
+        var count: Int { lookups.withLock { $0 } }
+    }
+
+    final class ManualClock: Sendable {
+        let instant = Mutex(ContinuousClock.now)
+        func advance(_ by: Duration) { instant.withLock { $0 += by } }
+        var now: ContinuousClock.Instant { instant.withLock { $0 } }
+    }
+
+    static func key(_ store: CountingStore, _ name: String) async throws -> String {
+        let (key, token) = try APIKey.generate(name: name, scopes: [.read])
+        try await store.insert(key)
+        return token
+    }
+
+    static func forged(_ n: Int) -> String { "lsk_\(String(format: "%016x", n))_" + String(repeating: "0", count: 64) }
+
+    @Test("a store error is 'unavailable', and is not remembered: the next request asks again")
+    func storeErrorsAreNotCached() async throws {
+        let store = CountingStore()
+        let token = try await Self.key(store, "a")
+        let keys = VerifiedKeys(store: store)
+        store.failing.withLock { $0 = true }
+        guard case .unavailable = await keys.verify(token, client: "c") else { Issue.record("a store error was not 'unavailable'"); return }
+        store.failing.withLock { $0 = false }
+        guard case .valid = await keys.verify(token, client: "c") else { Issue.record("the key was refused once the store was back"); return }
+        #expect(store.count == 2)
+        // And many store errors never count as guessing.
+        store.failing.withLock { $0 = true }
+        for _ in 0..<50 { _ = await keys.verify(Self.forged(1), client: "c") }
+        store.failing.withLock { $0 = false }
+        #expect(await keys.verify(Self.forged(1), client: "c") == .invalid)
+    }
+
+    @Test("valid keys are cached for the TTL; invalid tokens are not cached and cannot flush valid ones")
+    func onlyValidKeysAreCached() async throws {
+        let store = CountingStore(), clock = ManualClock()
+        let first = try await Self.key(store, "a"), second = try await Self.key(store, "b")
+        let keys = VerifiedKeys(store: store, limits: .init(capacity: 2, ttl: .seconds(5)), now: { clock.now })
+        for token in [first, second, first, second] { _ = await keys.verify(token, client: "c") }
+        #expect(store.count == 2, "the second round trip was not served from the cache")
+        for n in 0..<200 { #expect(await keys.verify(Self.forged(n), client: "guesser-\(n)") == .invalid) }
+        #expect(store.count == 202, "each unknown token is asked, none remembered")
+        #expect(await keys.verify(Self.forged(3), client: "guesser-x") == .invalid)
+        #expect(store.count == 203, "an invalid token was cached")
+        for token in [first, second] { _ = await keys.verify(token, client: "c") }
+        #expect(store.count == 203, "unknown tokens flushed a valid key from the cache")
+        clock.advance(.seconds(6))
+        _ = await keys.verify(first, client: "c")
+        #expect(store.count == 204, "a key outlived its TTL in the cache")
+    }
+
+    @Test("the cache is a bounded LRU")
+    func leastRecentlyUsedIsEvicted() async throws {
+        let store = CountingStore()
+        let a = try await Self.key(store, "a"), b = try await Self.key(store, "b"), c = try await Self.key(store, "c")
+        let keys = VerifiedKeys(store: store, limits: .init(capacity: 2))
+        for token in [a, b, a, c] { _ = await keys.verify(token, client: "x") }
+        #expect(store.count == 3)
+        _ = await keys.verify(a, client: "x")
+        #expect(store.count == 3, "the most recently used key was evicted")
+        _ = await keys.verify(b, client: "x")
+        #expect(store.count == 4, "the least recently used key stayed")
+    }
+
+    @Test("failed lookups are limited per client address; the limit costs no query and refills")
+    func failuresAreRateLimited() async throws {
+        let store = CountingStore(), clock = ManualClock()
+        let keys = VerifiedKeys(store: store, limits: .init(failureBurst: 3, failureRefill: .seconds(10)), now: { clock.now })
+        for n in 0..<3 { #expect(await keys.verify(Self.forged(n), client: "10.0.0.1") == .invalid) }
+        #expect(await keys.verify(Self.forged(9), client: "10.0.0.1") == .limited(retryAfter: 10))
+        #expect(store.count == 3, "a limited client still cost a query")
+        #expect(await keys.verify(Self.forged(9), client: "10.0.0.2") == .invalid, "another address was limited too")
+        clock.advance(.seconds(4))
+        #expect(await keys.verify(Self.forged(9), client: "10.0.0.1") == .limited(retryAfter: 6))
+        clock.advance(.seconds(6))
+        #expect(await keys.verify(Self.forged(9), client: "10.0.0.1") == .invalid)
+    }
+
+    @Test("over HTTP: guessing gets 429 with Retry-After after the burst of failures")
+    func guessingOverHTTP() async throws {
+        let server = try await TestServer.open()
+        try await server.application().test(.router) { client in
+            try await client.waitUntilReady()
+            // The bucket refills once a second, so on a slow machine a few more than the burst
+            // of 20 may pass; 200 guesses always outrun it.
+            var refused = 0
+            var limited: TestResponse?
+            for n in 0..<200 {
+                var headers = server.headers(nil)
+                headers[.authorization] = "Bearer \(Self.forged(n))"
+                let response = try await client.execute(uri: "/v1/predictions/" + String(repeating: "ab", count: 32), method: .get, headers: headers)
+                if response.status == .tooManyRequests { limited = response; break }
+                #expect(response.status == .unauthorized)
+                refused += 1
+            }
+            #expect(refused >= 20, "the limit cut in before the burst was spent")
+            let answer = try #require(limited, "200 unknown keys in a row were never limited")
+            #expect(try ErrorBody.decode(answer).error.code == "too_many_failed_keys")
+            #expect((Int(answer.headers[.retryAfter] ?? "") ?? 0) >= 1)
+        }
+        await server.close()
+    }
+
+    @Test("over HTTP: store errors are 503 with Retry-After and no connection details, never 401")
+    func storeErrorOverHTTP() async throws {
+        let server = try await TestServer.open()
+        let uri = "/v1/predictions/" + String(repeating: "ab", count: 32)
+        try await server.application().test(.router) { client in
+            try await client.waitUntilReady()
+            // The read key is verified (and cached) while the catalog is up.
+            let before = try await client.execute(uri: uri, method: .get, headers: server.headers(.read))
+            #expect(before.status == .notFound)
+            try await server.runtime.workspace.catalog.close()
+            let catalogDown = try await client.execute(uri: uri, method: .get, headers: server.headers(.read))
+            #expect(catalogDown.status == .serviceUnavailable)
+            #expect(try ErrorBody.decode(catalogDown).error.message == "the catalog is unavailable; retry")
+            for _ in 0..<3 {
+                // A key never seen: the key store itself fails, every time (nothing cached).
+                let response = try await client.execute(uri: uri, method: .get, headers: server.headers(.admin))
+                #expect(response.status == .serviceUnavailable, "\(String(buffer: response.body))")
+                #expect(try ErrorBody.decode(response).error.message == "the key store is unavailable; retry")
+                #expect(response.headers[.retryAfter] != nil)
+                #expect(!String(buffer: response.body).contains(server.directory.path))
+            }
+        }
+        await server.close()
+    }
+}
