@@ -178,5 +178,7 @@ let package = Package(
             ],
             path: "bench/serve/LoadGenerator"
         ),
+        // The PDQ match-index benchmark for bench/hashbank (synthetic bank, planted near matches).
+        .executableTarget(name: "HashBankBench", dependencies: ["Hashing"], path: "bench/hashbank/HashBankBench"),
     ]
 )
