@@ -23,7 +23,8 @@ public struct PDQHash: Sendable, Hashable, CustomStringConvertible {
     /// Parses the 64-digit hex form (either case); nil for anything else.
     public init?(hex: some StringProtocol) {
         let digits = Array(hex.utf8)
-        guard digits.count == 64 else { return nil }
+        guard digits.count == 64, digits.allSatisfy({ (48...57).contains($0) || (65...70).contains($0) || (97...102).contains($0) })
+        else { return nil }
         var words: [UInt64] = [0, 0, 0, 0]
         // Digits 0..<16 are the highest lane, as the reference prints word 15 first.
         for lane in 0..<4 {
