@@ -48,6 +48,8 @@ let package = Package(
 
         .target(name: "ImageDecoding", dependencies: ["CTurboJPEG", "CPNG", "CWebP"]),
         .target(name: "Hashing", dependencies: ["ImageDecoding", .product(name: "Crypto", package: "swift-crypto")]),
+        // Named banks of known-content hashes (PDQ, SHA-256, MD5), their actions and list formats.
+        .target(name: "HashBanks", dependencies: ["Hashing"]),
         .target(name: "Inference", dependencies: ["CONNXRuntime"]),
         .target(name: "Classification", dependencies: ["ImageDecoding", "Inference", "Hashing"]),
         .target(
@@ -149,6 +151,7 @@ let package = Package(
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "TestSupport"]),
         .testTarget(name: "ClassificationTests", dependencies: ["Classification", "TestSupport"]),
         .testTarget(name: "HashingTests", dependencies: ["Hashing", "TestSupport"]),
+        .testTarget(name: "HashBanksTests", dependencies: ["HashBanks"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"]),
         .testTarget(name: "CatalogTests", dependencies: [
             "Catalog", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "GRDB", package: "GRDB.swift"),
@@ -181,5 +184,7 @@ let package = Package(
             ],
             path: "bench/serve/LoadGenerator"
         ),
+        // The PDQ match-index benchmark for bench/hashbank (synthetic bank, planted near matches).
+        .executableTarget(name: "HashBankBench", dependencies: ["Hashing"], path: "bench/hashbank/HashBankBench"),
     ]
 )
