@@ -54,7 +54,8 @@ import TestSupport
         }
         // 1000 attempts with their backoff would take over a minute; loose for a starved machine.
         #expect(clock.now - started < .seconds(40))
-        #expect(server.received.count > 1 && server.received.count < 1000)
+        // At least one attempt, and far fewer than allowed: the deadline, not the attempt count, stopped it.
+        #expect(server.received.count >= 1 && server.received.count < 1000)
     }
 
     @Test("a refused connection is a retryable transport error, and the store works once the server is back")
