@@ -57,8 +57,11 @@ public enum CatalogError: Error, Sendable, Equatable, CustomStringConvertible {
             "the catalog was used after close(); open a new one"
         case .cancelled:
             "the catalog operation was cancelled; nothing of an interrupted write was kept"
+        case .timedOut(let seconds) where seconds == 0:
+            "the database ended the statement at its statement or lock timeout (a slow query, or a lock held too long); "
+                + "nothing of it was kept and it may be retried"
         case .timedOut(let seconds):
-            "the database did not answer within \(seconds) s (a stalled or restarting server, or a lock held too long); "
+            "the database did not answer within \(seconds) s (a stalled or restarting server); "
                 + "the call was abandoned without effect and may be retried"
         case .database(let reason):
             "database error: \(reason)"

@@ -12,8 +12,14 @@ extension PostgresJobQueue {
     /// later id can never commit before an earlier one, so a consumer resuming after its last
     /// offset cannot skip an event that was still in flight. Append last in a transaction, so
     /// the lock is held only for the commit.
+    ///
+    /// Appenders queue for that lock, so under load the wait is longer than for a row lock: it
+    /// waits up to the statement limit rather than `lock_timeout`. A holder that stalls cannot
+    /// keep it for longer than the server's idle-in-transaction limit, which ends its session.
     public func append(_ events: [NewEvent], on connection: PostgresConnection) async throws {
         guard !events.isEmpty else { return }
+        let wait = catalog.configuration.timeouts.statement.milliseconds
+        try await execute(PostgresQuery(unsafeSQL: "SET LOCAL lock_timeout = \(wait)"), on: connection)
         try await execute("SELECT pg_advisory_xact_lock(hashtext(\("lenscale.events:" + channel)))", on: connection)
         try await execute(
             """
