@@ -58,13 +58,16 @@ struct PostgresDeadlineTests {
         try await withCatalog("lock_timeout=0.3&query_timeout=20") { catalog in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 let holding = AsyncStream<Void>.makeStream()
+                let release = AsyncStream<Void>.makeStream()
                 group.addTask {
+                    // Holds the lock until told to let go, however slow the machine is.
                     try await catalog.transaction { connection in
                         _ = try await PostgresCatalog.fetch("SELECT pg_advisory_xact_lock(4242)", on: connection, logger: catalog.logger) { _ in true }
                         holding.continuation.yield()
-                        try await connection.query("SELECT pg_sleep(3)", logger: catalog.logger)
+                        for await _ in release.stream { break }
                     }
                 }
+                defer { release.continuation.yield() }
                 for await _ in holding.stream { break }
                 let error = await #expect(throws: CatalogError.self) {
                     try await catalog.transaction { connection in
@@ -72,6 +75,7 @@ struct PostgresDeadlineTests {
                     }
                 }
                 #expect(error == .timedOut(seconds: 0))
+                release.continuation.yield()
                 try await group.waitForAll()
             }
         }
