@@ -141,7 +141,10 @@ struct KeyVerificationTests {
             try await server.runtime.workspace.catalog.close()
             let catalogDown = try await client.execute(uri: uri, method: .get, headers: server.headers(.read))
             #expect(catalogDown.status == .serviceUnavailable)
-            #expect(try ErrorBody.decode(catalogDown).error.message == "the catalog is unavailable; retry")
+            // The catalog's message, or the key store's when a starved machine let the cached key
+            // age out first (it lives 5 s): either way generic, with no connection details.
+            #expect(["the catalog is unavailable; retry", "the key store is unavailable; retry"]
+                .contains(try ErrorBody.decode(catalogDown).error.message))
             for _ in 0..<3 {
                 // A key never seen: the key store itself fails, every time (nothing cached).
                 let response = try await client.execute(uri: uri, method: .get, headers: server.headers(.admin))
