@@ -1,22 +1,12 @@
 import Hashing
 import Testing
+import TestSupport
 
 @Suite struct PDQIndexTests {
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
-    func random(_ rng: inout SplitMix) -> PDQHash { PDQHash(lanes: (rng.next(), rng.next(), rng.next(), rng.next())) }
+    func random(_ rng: inout SeededGenerator) -> PDQHash { PDQHash(lanes: (rng.next(), rng.next(), rng.next(), rng.next())) }
 
     /// `hash` with `distance` distinct bits flipped.
-    func flipped(_ hash: PDQHash, _ distance: Int, _ rng: inout SplitMix) -> PDQHash {
+    func flipped(_ hash: PDQHash, _ distance: Int, _ rng: inout SeededGenerator) -> PDQHash {
         var bits = (0..<256).map(hash.bit)
         for b in Array(0..<256).shuffled(using: &rng).prefix(distance) { bits[b].toggle() }
         return PDQHash(bits: bits)
@@ -24,7 +14,7 @@ import Testing
 
     @Test(arguments: [nil, 11, 16, 24])
     func answersExactlyAsBruteForce(chunkCount: Int?) {
-        var rng = SplitMix(state: 16)
+        var rng = SeededGenerator(seed: 16)
         var hashes = (0..<20_000).map { _ in random(&rng) }
         let queries = (0..<40).map { _ in random(&rng) }
         // Plant neighbours of each query at the edge distances, and clustered bit flips (all in

@@ -1,34 +1,11 @@
 import Foundation
+import TestSupport
 
 /// Deterministic synthetic data for the SimilaritySearch tests and benchmark.
 ///
 /// Everything is seeded so a failing test fails the same way every run; nothing here comes from
 /// real photos. Brute-force references live here too, written plainly in Swift (Double sums) so
 /// they share no code with the shim they check.
-
-/// SplitMix64: tiny, fast and good enough for test data; seeded, unlike SystemRandomNumberGenerator.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Standard normal (Box–Muller).
-    mutating func gaussian() -> Float {
-        let u1 = Double(next() >> 11 | 1) * 0x1p-53
-        let u2 = Double(next() >> 11) * 0x1p-53
-        return Float((-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2))
-    }
-}
 
 enum Synthetic {
     /// `code` with `count` distinct bits flipped.
