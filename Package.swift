@@ -46,6 +46,8 @@ let package = Package(
             ]
         ),
 
+        // Clocks that code under test can be handed: `ManualClock` moves only when told to.
+        .target(name: "Clocks"),
         .target(name: "ImageDecoding", dependencies: ["CTurboJPEG", "CPNG", "CWebP"]),
         .target(name: "Hashing", dependencies: ["ImageDecoding", .product(name: "Crypto", package: "swift-crypto")]),
         // Named banks of known-content hashes (PDQ, SHA-256, MD5), their actions and list formats.
@@ -146,13 +148,13 @@ let package = Package(
         ),
 
         // Locations of the shared photos, fixtures and models, and hand-made hostile inputs.
-        .target(name: "TestSupport", dependencies: ["Classification"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Classification", "Clocks"], path: "Tests/TestSupport"),
         .testTarget(name: "ImageDecodingTests", dependencies: ["ImageDecoding", "TestSupport"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "TestSupport"]),
         .testTarget(name: "ClassificationTests", dependencies: ["Classification", "TestSupport"]),
         .testTarget(name: "HashingTests", dependencies: ["Hashing", "TestSupport"]),
         .testTarget(name: "HashBanksTests", dependencies: ["HashBanks"]),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "Clocks", "TestSupport"]),
         .testTarget(name: "CatalogTests", dependencies: [
             "Catalog", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "GRDB", package: "GRDB.swift"),
         ]),

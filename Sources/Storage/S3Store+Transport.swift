@@ -7,24 +7,29 @@ extension S3Store {
     /// Returns any answer that is not worth retrying, errors included, so each operation decides
     /// what its 404 or 412 means; throws only when no usable answer came back.
     func send(_ request: S3Request) async throws(StorageError) -> S3Response {
+        let clock: any Clock<Duration> = self.clock
+        return try await sendRetrying(request, on: clock)
+    }
+
+    /// `send` with the clock's type opened, so instants can be compared and added.
+    private func sendRetrying<C: Clock<Duration>>(_ request: S3Request, on clock: C) async throws(StorageError) -> S3Response {
         let policy = configuration.retryPolicy
         var generator = SystemRandomNumberGenerator()
-        let clock = ContinuousClock()
-        let end = clock.now + configuration.deadline
+        let end = clock.now.advanced(by: configuration.deadline)
         var attempt = 1
         var lastResponse: S3Response?
         var lastError: StorageError?
         while true {
             var retryAfter: Duration?
             let reason: String
-            let remaining = end - clock.now
+            let remaining = clock.now.duration(to: end)
             // A backoff sleep that overran the deadline (a loaded machine) ends the retries too.
             if attempt > 1, remaining <= .zero {
                 if let lastError { throw lastError }
                 return lastResponse!
             }
             do {
-                let response = try await attemptOnce(request, timeout: min(configuration.requestTimeout, remaining))
+                let response = try await attemptOnce(request, timeout: min(configuration.requestTimeout, remaining), on: clock)
                 guard Self.isRetryable(response), attempt < policy.maxAttempts else { return response }
                 retryAfter = response.headers["retry-after"].flatMap { Int($0) }.map { .seconds($0) }
                 reason = "HTTP \(response.status) \(response.error.code ?? "")"
@@ -39,14 +44,14 @@ extension S3Store {
             let delay = policy.delay(beforeRetry: attempt, retryAfter: retryAfter, using: &generator)
             // A retry that cannot finish before the deadline only makes the caller wait longer
             // for the same answer: give the last one now.
-            if clock.now + delay >= end {
+            if clock.now.advanced(by: delay) >= end {
                 if let lastError { throw lastError }
                 return lastResponse!
             }
             logger.debug("retrying S3 request", metadata: [
                 "operation": "\(request.operation)", "attempt": "\(attempt)", "reason": "\(reason)", "delay": "\(delay)",
             ])
-            do { try await Task.sleep(for: delay) } catch { throw .cancelled }
+            do { try await clock.sleep(for: delay) } catch { throw .cancelled }
             attempt += 1
         }
     }
@@ -62,8 +67,10 @@ extension S3Store {
     /// One signed attempt, raced against the request timeout.
     ///
     /// The race is a task group rather than only AsyncHTTPClient's deadline so the limit covers
-    /// the whole exchange, body included, whatever the client does with its own deadline.
-    func attemptOnce(_ request: S3Request, timeout: Duration) async throws(StorageError) -> S3Response {
+    /// the whole exchange, body included, whatever the client does with its own deadline, and so
+    /// it is measured on the store's clock. AsyncHTTPClient's own deadline, a second later on the
+    /// wall clock, is only a backstop.
+    func attemptOnce<C: Clock<Duration>>(_ request: S3Request, timeout: Duration, on clock: C) async throws(StorageError) -> S3Response {
         let httpRequest = makeHTTPRequest(request, date: Date())
         let client = httpClient
         let isHead = request.method == .head
@@ -80,7 +87,7 @@ extension S3Store {
                     return S3Response(status: Int(response.status.code), headers: headers, body: body)
                 }
                 group.addTask {
-                    try await Task.sleep(for: timeout)
+                    try await clock.sleep(for: timeout)
                     throw AttemptTimedOut()
                 }
                 defer { group.cancelAll() }

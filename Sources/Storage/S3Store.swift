@@ -12,15 +12,20 @@ public struct S3Store: ObjectStore {
     public let configuration: S3Configuration
     let httpClient: HTTPClient
     let logger: Logger
+    /// Times attempts, backoff and the operation deadline; injected so tests advance it.
+    let clock: any Clock<Duration>
 
     /// - Parameter httpClient: `S3Store.defaultHTTPClient` unless given, which lives as long as
     ///   the process and must not be shut down. A client passed in stays the caller's: shut it
     ///   down (`try await client.shutdown()`) only after the store's last request has finished.
+    /// - Parameter clock: what the per-attempt timeout, the backoff between attempts and the
+    ///   operation's deadline are measured on.
     public init(configuration: S3Configuration, httpClient: HTTPClient = S3Store.defaultHTTPClient,
-                logger: Logger = Logger(label: "lenscale.storage.s3")) {
+                logger: Logger = Logger(label: "lenscale.storage.s3"), clock: any Clock<Duration> = ContinuousClock()) {
         self.configuration = configuration
         self.httpClient = httpClient
         self.logger = logger
+        self.clock = clock
     }
 
     var signer: SigV4Signer {

@@ -1,26 +1,6 @@
 import Foundation
+import Testing
 import TestSupport
-
-/// Runs the `lenscale` executable that `swift build` put beside the tests.
-enum CLI {
-    static var binary: URL {
-        if let path = ProcessInfo.processInfo.environment["LENSCALE_BIN"], !path.isEmpty { return URL(fileURLWithPath: path) }
-        // The test runner's bundle is the products folder itself or a file in it, depending on
-        // the platform; the executable sits in that folder.
-        let bundle = Bundle.main.bundleURL
-        for folder in [bundle, bundle.deletingLastPathComponent(), Bundle.main.executableURL?.deletingLastPathComponent()].compactMap({ $0 }) {
-            let candidate = folder.appendingPathComponent("lenscale")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        }
-        return TestPaths.repositoryRoot.appendingPathComponent(".build/debug/lenscale")
-    }
-
-    static let environment = ["LENSCALE_MODELS": TestPaths.models.path]
-
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> ProcessResult {
-        try runProcess(binary, arguments, environment: Self.environment.merging(environment) { _, new in new })
-    }
-}
 
 /// A folder of real photos for a batch run, with known duplicates and bad files.
 struct PhotoFolder {
@@ -40,14 +20,14 @@ struct PhotoFolder {
         let directory = try TestPaths.temporaryDirectory().appendingPathComponent("photos")
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("sub"), withIntermediateDirectories: true)
         var folder = PhotoFolder(directory: directory)
-        let sources = LabelledPhotos.all.prefix(photos)
+        let sources = try LabelledPhotos.all.prefix(photos)
         precondition(sources.count == photos, "not enough shared photos in \(TestPaths.sharedImages.path)")
         for (number, photo) in sources.enumerated() {
             let name = (number % 3 == 2 ? "sub/" : "") + photo.file
             try FileManager.default.copyItem(at: photo.url, to: directory.appendingPathComponent(name))
             folder.good.append(directory.path + "/" + name)
         }
-        let jpeg = LabelledPhotos.all.first { $0.file.hasSuffix(".jpg") }!
+        let jpeg = try #require(try LabelledPhotos.all.first { $0.file.hasSuffix(".jpg") })
         let jpegBytes = try Data(contentsOf: jpeg.url)
         for copy in 0..<copies {
             let name = String(format: "copy-%04d.jpg", copy)
@@ -96,13 +76,13 @@ struct BatchOutputFolder {
     var index: [IndexLine] { get throws { try lines("embeddings.index.jsonl", as: IndexLine.self) } }
 
     /// The .npy header's dtype and shape, and the file's length, read by numpy itself.
-    func numpyShape() throws -> (dtype: String, rows: Int, columns: Int, finite: Bool) {
+    func numpyShape() async throws -> (dtype: String, rows: Int, columns: Int, finite: Bool) {
         let script = """
             import numpy as np, sys
             a = np.load(sys.argv[1])
             print(a.dtype.str, a.shape[0], a.shape[1], bool(np.isfinite(a).all()))
             """
-        let result = try runProcess(TestPaths.python, ["-c", script, directory.appendingPathComponent("embeddings.npy").path])
+        let result = try await runProcess(TestPaths.python, ["-c", script, directory.appendingPathComponent("embeddings.npy").path])
         let fields = result.stdout.split(whereSeparator: \.isWhitespace).map(String.init)
         guard result.status == 0, fields.count == 4, let rows = Int(fields[1]), let columns = Int(fields[2]) else {
             throw BatchTestError(message: "numpy could not read embeddings.npy: \(result.stderr)")

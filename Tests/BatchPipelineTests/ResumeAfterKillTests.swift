@@ -25,26 +25,24 @@ struct ResumeAfterKillTests {
         try process.run()
         // Kill it once a few batches are checkpointed, before it can finish.
         let checkpoint = out.appendingPathComponent("checkpoint.jsonl")
-        let deadline = Date().addingTimeInterval(120)
-        while Date() < deadline, process.isRunning {
+        try await poll("three checkpointed batches", within: .seconds(300)) {
             let lines = (try? String(contentsOf: checkpoint, encoding: .utf8))?.split(separator: "\n").count ?? 0
-            if lines >= 3 { break }
-            try await Task.sleep(for: .milliseconds(20))
+            return lines >= 3 || !process.isRunning
         }
         try #require(process.isRunning, "the run finished before it could be killed; give it more images")
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        try await process.exited(within: .seconds(60), "the SIGKILLed batch run to be reaped")
         #expect(process.terminationReason == .uncaughtSignal)
 
         // Right after the kill the files are usable: numpy reads the array the header describes,
         // and every complete labels line parses.
         let output = BatchOutputFolder(directory: out)
-        let partial = try output.numpyShape()
+        let partial = try await output.numpyShape()
         #expect(partial.rows > 0 && partial.rows < 40 && partial.columns == 1280)
         let before = try output.records.count
         #expect(before > 0 && before < 41)
 
-        let rerun = try CLI.run(arguments)
+        let rerun = try await CLI.run(arguments)
         #expect(rerun.status == 0, "\(rerun.stderr)")
         #expect(rerun.stderr.contains("done before"), "\(rerun.stderr)")
         let records = try output.records
@@ -53,7 +51,7 @@ struct ResumeAfterKillTests {
         let index = try output.index
         #expect(index.map(\.row) == Array(0..<40))
         #expect(Set(index.map(\.sha256)).count == 40)
-        let npy = try output.numpyShape()
+        let npy = try await output.numpyShape()
         #expect(npy.rows == 40 && npy.finite)
         #expect(rerun.stderr.contains("whole job: 40 labelled, 1 duplicates, 3 failed"), "\(rerun.stderr)")
     }

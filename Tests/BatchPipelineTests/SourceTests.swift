@@ -13,7 +13,7 @@ struct SourceTests {
         let environment = ["AWS_ACCESS_KEY_ID": server.accessKeyID, "AWS_SECRET_ACCESS_KEY": server.secretAccessKey]
         let location = "s3://\(server.bucket)/\(prefix)?endpoint=\(server.url.absoluteString)&style=path"
         let store = try makeObjectStore(location, environment: environment)
-        let photos = LabelledPhotos.all.prefix(3)
+        let photos = try LabelledPhotos.all.prefix(3)
         for photo in photos { _ = try await store.put(try bytes(of: photo.url), key: "photos/\(photo.file)") }
         _ = try await store.put(BadInputs.text, key: "photos/readme.jpg")
         // Another prefix of the same bucket is not part of the source.
@@ -22,17 +22,17 @@ struct SourceTests {
 
         let out = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: out) }
-        let result = try CLI.run(["batch", location, "--out", out.path], environment: environment)
+        let result = try await CLI.run(["batch", location, "--out", out.path], environment: environment)
         #expect(result.status == 0, "\(result.stderr)")
         let output = BatchOutputFolder(directory: out)
         #expect(try output.records.map(\.path) == photos.map { "photos/\($0.file)" }.sorted())
         #expect(try output.failures.map(\.path) == ["photos/readme.jpg"])
-        #expect(try output.numpyShape().rows == 3)
+        #expect(try await output.numpyShape().rows == 3)
 
         // A manifest of keys reads them from --store.
         let manifest = out.appendingPathComponent("keys.txt")
         try "photos/\(photos.first!.file)\nphotos/missing.jpg\n".write(to: manifest, atomically: true, encoding: .utf8)
-        let keys = try CLI.run(["batch", manifest.path, "--store", location, "--out", out.appendingPathComponent("keys").path], environment: environment)
+        let keys = try await CLI.run(["batch", manifest.path, "--store", location, "--out", out.appendingPathComponent("keys").path], environment: environment)
         #expect(keys.status == 0, "\(keys.stderr)")
         let fromKeys = BatchOutputFolder(directory: out.appendingPathComponent("keys"))
         #expect(try fromKeys.records.map(\.path) == ["photos/\(photos.first!.file)"])
@@ -44,7 +44,7 @@ struct SourceTests {
         defer { folder.remove() }
         let base = folder.directory.deletingLastPathComponent()
         let catalogPath = base.appendingPathComponent("catalog.sqlite").path
-        let result = try CLI.run(["batch", folder.directory.path, "--out", base.appendingPathComponent("out").path, "--catalog", catalogPath])
+        let result = try await CLI.run(["batch", folder.directory.path, "--out", base.appendingPathComponent("out").path, "--catalog", catalogPath])
         #expect(result.status == 0, "\(result.stderr)")
         let records = try BatchOutputFolder(directory: base.appendingPathComponent("out")).records
         try await withCatalog(try CatalogLocation(parsing: catalogPath)) { catalog in
@@ -66,7 +66,7 @@ struct SourceTests {
         let base = folder.directory.deletingLastPathComponent()
         let data = base.appendingPathComponent("data").path
         let out = base.appendingPathComponent("out")
-        let result = try CLI.run(["batch", folder.directory.path, "--out", out.path, "--from-queue", "--data", data])
+        let result = try await CLI.run(["batch", folder.directory.path, "--out", out.path, "--from-queue", "--data", data])
         #expect(result.status == 0, "\(result.stderr)")
         // The good photos, the duplicate and the truncated file (its header is fine) are queued; the
         // text file and the pixel bomb are refused up front.
@@ -76,14 +76,14 @@ struct SourceTests {
         #expect(batches.contains("\"batch\":\"") && batches.contains("\"items\":7"), "\(batches)")
 
         // A worker drains the queue into the workspace's catalog: one image per distinct content.
-        let worker = try CLI.run(["worker", "--data", data, "--exit-when-idle"])
+        let worker = try await CLI.run(["worker", "--data", data, "--exit-when-idle"])
         #expect(worker.status == 0, "\(worker.stderr)")
         let images = try await withCatalog(try CatalogLocation(parsing: data + "/catalog.sqlite")) { catalog in
             try await catalog.imageCount()
         }
         #expect(images == 3)
 
-        let sharded = try CLI.run(["batch", folder.directory.path, "--out", out.path, "--from-queue", "--shard", "0/2"])
+        let sharded = try await CLI.run(["batch", folder.directory.path, "--out", out.path, "--from-queue", "--shard", "0/2"])
         #expect(sharded.status != 0 && sharded.stderr.contains("drop --shard"), "\(sharded.stderr)")
     }
 }

@@ -43,7 +43,7 @@ struct PostgresReachabilityTests {
 
     @Test("the test server is running; start it with `sudo tools/postgres.sh start`")
     func testServerIsUp() async throws {
-        let output = try TestPostgres.psql("SELECT current_setting('server_version_num')::int >= 150000")
+        let output = try await TestPostgres.psql("SELECT current_setting('server_version_num')::int >= 150000")
         #expect(output.trimmingCharacters(in: .whitespacesAndNewlines) == "t")
     }
 }

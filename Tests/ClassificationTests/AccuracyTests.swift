@@ -7,7 +7,7 @@ import TestSupport
     /// The project's accuracy bar: an acceptable class in the top 5 for at least 21 of the 23 photos.
     @Test(arguments: ["efficientnet-lite0", "efficientnet-lite2"])
     func topFiveFindsTheLabelledClass(model: String) throws {
-        let photos = LabelledPhotos.all
+        let photos = try LabelledPhotos.all
         #expect(photos.count == 23)
         var misses: [String] = []
         for photo in photos {
@@ -30,9 +30,9 @@ import TestSupport
 
     /// Every valid oddity (CMYK, palette, 16-bit, EXIF-rotated, 4000 px, 64 px...) still shows
     /// the class of the photo it was made from.
-    @Test(arguments: Fixture.all)
+    @Test(arguments: try Fixture.all)
     func validOdditiesClassify(_ fixture: Fixture) throws {
-        let source = try #require(LabelledPhotos.named(fixture.source))
+        let source = try LabelledPhotos.named(fixture.source)
         let prediction = try Classifiers.classify(fixture.url, model: "efficientnet-lite0")
         #expect(!source.acceptable.isDisjoint(with: prediction.labels.map(\.index)),
                 "\(fixture.file) (\(fixture.note)): \(prediction.labels.map(\.name))")

@@ -8,9 +8,9 @@ import TestSupport
 /// Python reference (Pillow + numpy + onnxruntime) on the same photos.
 @Suite struct ReferenceParityTests {
     @Test(arguments: ["efficientnet-lite0", "efficientnet-lite2"])
-    func topOneAgreesWithPython(model: String) throws {
-        let photos = LabelledPhotos.all
-        let reference = try ReferenceClassifier.classify(photos.map(\.url), model: model, top: 1)
+    func topOneAgreesWithPython(model: String) async throws {
+        let photos = try LabelledPhotos.all
+        let reference = try await ReferenceClassifier.classify(photos.map(\.url), model: model, top: 1)
         #expect(reference.count == photos.count)
         var disagreements: [String] = []
         for (photo, expected) in zip(photos, reference) {
@@ -26,12 +26,12 @@ import TestSupport
     /// Without DCT scaling, Swift's tensor is Pillow's up to rounding: this pins the resize
     /// kernel, the crop offsets, the channel order and the normalisation.
     @Test(arguments: ["china.jpg", "chelsea.png", "grace_hopper.jpg"])
-    func fullDecodeTensorMatchesPillow(_ file: String) throws {
+    func fullDecodeTensorMatchesPillow(_ file: String) async throws {
         let url = TestPaths.sharedImage(file)
         let classifier = try Classifiers.named("efficientnet-lite0")
         let decoded = try ImageDecoder().decode(try bytes(of: url)).image
         let swift = classifier.preprocessing.tensor(for: decoded)
-        let python = try ReferenceClassifier.tensor(for: url, model: "efficientnet-lite0")
+        let python = try await ReferenceClassifier.tensor(for: url, model: "efficientnet-lite0")
         #expect(swift.count == python.count)
         let differences = zip(swift, python).map { abs($0 - $1) }
         let mean = differences.reduce(0, +) / Float(differences.count)
@@ -41,11 +41,11 @@ import TestSupport
     }
 
     /// With DCT scaling the tensor moves a little further from Pillow's, but stays close.
-    @Test func scaledDecodeTensorStaysClose() throws {
+    @Test func scaledDecodeTensorStaysClose() async throws {
         let url = TestPaths.sharedImage("level-20.jpg")
         let classifier = try Classifiers.named("efficientnet-lite0")
         let prepared = try classifier.prepare(try bytes(of: url))
-        let python = try ReferenceClassifier.tensor(for: url, model: "efficientnet-lite0")
+        let python = try await ReferenceClassifier.tensor(for: url, model: "efficientnet-lite0")
         let mean = zip(prepared.tensor, python).map { abs($0 - $1) }.reduce(0, +) / Float(python.count)
         #expect(mean < 0.04, "mean difference \(mean)")
     }

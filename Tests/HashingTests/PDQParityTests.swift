@@ -29,7 +29,7 @@ import TestSupport
         return images
     }
 
-    @Test func matchesTheReferenceImplementation() throws {
+    @Test func matchesTheReferenceImplementation() async throws {
         let images = try images()
         let directory = try TestPaths.temporaryDirectory()
         var paths: [String] = []
@@ -40,7 +40,7 @@ import TestSupport
             try data.write(to: url)
             paths.append(url.path)
         }
-        let result = try runProcess(TestPaths.python, [TestPaths.repositoryRoot.appendingPathComponent("tools/pdq_reference.py").path] + paths)
+        let result = try await runProcess(TestPaths.python, [TestPaths.repositoryRoot.appendingPathComponent("tools/pdq_reference.py").path] + paths)
         try #require(result.status == 0, "tools/pdq_reference.py failed: \(result.stderr)")
         let lines = result.stdout.split(separator: "\n")
         try #require(lines.count == images.count)

@@ -9,7 +9,7 @@ import TestSupport
 @Suite("Parity with Python ONNX Runtime")
 struct ParityTests {
     @Test(arguments: ["efficientnet-lite0", "efficientnet-lite2"])
-    func outputsMatchPython(model: String) throws {
+    func outputsMatchPython(model: String) async throws {
         let runner = try TestEnvironment.runner(model, threads: 1)
         let size = runner.model.input.size
         let input = TestEnvironment.sampleInput(batch: 2, size: size, seed: 7)
@@ -19,7 +19,7 @@ struct ParityTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let inputURL = folder.appendingPathComponent("input.f32")
         try TestEnvironment.writeFloat32(input.data, to: inputURL)
-        let result = try runProcess(
+        let result = try await runProcess(
             TestPaths.python,
             [
                 TestPaths.repositoryRoot.appendingPathComponent("tools/ort_run.py").path,

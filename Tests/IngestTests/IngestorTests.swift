@@ -57,7 +57,7 @@ import TestSupport
     @Test func tiersFindCopiesAndKeepThemApart() async throws {
         let workspace = try await TestWorkspace.make()
         defer { Task { await workspace.remove() } }
-        let originals = await workspace.ingest(LabelledPhotos.all.map(\.url.path))
+        let originals = await workspace.ingest(try LabelledPhotos.all.map(\.url.path))
         #expect(originals.allSatisfy { $0.status == .new })
         let cat = try #require(originals.first { $0.path.hasSuffix("chelsea.png") }?.sha256)
         let ingestor = workspace.ingestor
@@ -86,7 +86,7 @@ import TestSupport
     @Test func similarRanksByCosine() async throws {
         let workspace = try await TestWorkspace.make()
         defer { Task { await workspace.remove() } }
-        _ = await workspace.ingest(LabelledPhotos.all.map(\.url.path))
+        _ = await workspace.ingest(try LabelledPhotos.all.map(\.url.path))
         let query = try await workspace.ingestor.resolve(TestPaths.fixture("progressive.jpg").path)
         let neighbours = try await workspace.ingestor.similar(to: query, k: 5)
         #expect(neighbours.count == 5)
@@ -125,7 +125,7 @@ import TestSupport
     @Test func pcaReductionStoresSmallerVectorsAndStillFindsNeighbours() async throws {
         let workspace = try await TestWorkspace.make()
         defer { Task { await workspace.remove() } }
-        _ = await workspace.ingest(LabelledPhotos.all.map(\.url.path))
+        _ = await workspace.ingest(try LabelledPhotos.all.map(\.url.path))
         let report = try await workspace.ingestor.indexes.reduce(to: 16, dtype: .float16)
         #expect(report.images == 23 && report.dims == 16 && report.bytesPerImage == 32)
         let cat = ContentHashOf.file(TestPaths.sharedImage("chelsea.png"))

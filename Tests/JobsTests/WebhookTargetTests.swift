@@ -54,6 +54,7 @@ struct WebhookTargetTests {
         resolver.set(host, ["93.184.215.14"])
         let policy = WebhookTargetPolicy(resolver: resolver)
         await #expect(throws: WebhookTargetError.self) { try await policy.vet("http://\(host)/x") }
+        #expect(resolver.lookups.withLock { $0 } == 0, "\(host) was looked up in DNS")
     }
 
     @Test("public addresses pass, and the vetted address is the one resolved", arguments: publicAddresses)

@@ -16,8 +16,8 @@ import TestSupport
         try stdout.split(separator: "\n").map { try JSONDecoder().decode(Record.self, from: Data($0.utf8)) }
     }
 
-    @Test func classifiesAFolderAsJSONL() throws {
-        let result = try CLI.run(["classify", TestPaths.sharedImages.path, "--format", "jsonl", "--top", "3", "--batch", "8"])
+    @Test func classifiesAFolderAsJSONL() async throws {
+        let result = try await CLI.run(["classify", TestPaths.sharedImages.path, "--format", "jsonl", "--top", "3", "--batch", "8"])
         #expect(result.status == 0, "\(result.stderr)")
         let lines = try records(result.stdout)
         #expect(lines.count == 23)
@@ -28,30 +28,30 @@ import TestSupport
         #expect(result.stderr.contains("classified 23 of 23 images"))
     }
 
-    @Test func otherFormatsCarryTheSameFields() throws {
+    @Test func otherFormatsCarryTheSameFields() async throws {
         let photo = TestPaths.sharedImage("chelsea.png").path
-        let json = try CLI.run(["classify", photo, "--format", "json"])
+        let json = try await CLI.run(["classify", photo, "--format", "json"])
         #expect(json.status == 0)
         let decoded = try JSONDecoder().decode([Record].self, from: Data(json.stdout.utf8))
         #expect(decoded.count == 1 && decoded[0].labels.count == 5)
-        let csv = try CLI.run(["classify", photo, "--format", "csv", "--top", "2"])
+        let csv = try await CLI.run(["classify", photo, "--format", "csv", "--top", "2"])
         let rows = csv.stdout.split(separator: "\n")
         #expect(rows.first == "path,sha256,model,model_version,rank,index,name,score")
         #expect(rows.count == 3)
         #expect(rows[1].contains(decoded[0].sha256) && rows[1].contains(decoded[0].model_version))
-        let table = try CLI.run(["classify", photo, "--format", "table", "--top", "2"])
+        let table = try await CLI.run(["classify", photo, "--format", "table", "--top", "2"])
         #expect(table.stdout.contains(decoded[0].labels[0].name) && table.stdout.contains(String(decoded[0].sha256.prefix(12))))
     }
 
-    @Test func lite2IsSelectable() throws {
-        let result = try CLI.run(["classify", TestPaths.sharedImage("coffee.png").path, "--model", "efficientnet-lite2", "--format", "jsonl"])
+    @Test func lite2IsSelectable() async throws {
+        let result = try await CLI.run(["classify", TestPaths.sharedImage("coffee.png").path, "--model", "efficientnet-lite2", "--format", "jsonl"])
         #expect(result.status == 0)
         let record = try #require(try records(result.stdout).first)
         #expect(record.model == "efficientnet-lite2" && record.labels[0].index == 967)
     }
 
     /// Every bad input: a clear message naming the file, a non-zero exit, never a crash.
-    @Test func badInputsFailCleanly() throws {
+    @Test func badInputsFailCleanly() async throws {
         let photo = try bytes(of: TestPaths.sharedImage("china.jpg"))
         let scratch = try Scratch([
             "empty.jpg": [],
@@ -69,54 +69,54 @@ import TestSupport
             ("animation.gif", "unsupported image format GIF"),
         ]
         for (file, message) in expectations {
-            let result = try CLI.run(["classify", scratch.path(file), "--format", "jsonl"])
+            let result = try await CLI.run(["classify", scratch.path(file), "--format", "jsonl"])
             #expect(!result.crashed, "\(file) crashed the CLI")
             #expect(result.status == 1, "\(file): exit \(result.status)")
             #expect(result.stdout.isEmpty, "\(file) printed a record")
             #expect(result.stderr.contains(scratch.path(file)) && result.stderr.contains(message), "\(file): \(result.stderr)")
         }
-        let missing = try CLI.run(["classify", scratch.path("nope.jpg")])
+        let missing = try await CLI.run(["classify", scratch.path("nope.jpg")])
         #expect(missing.status == 1 && missing.stderr.contains("no such file or directory"))
         let emptyFolder = try Scratch()
         defer { emptyFolder.remove() }
-        let none = try CLI.run(["classify", emptyFolder.directory.path])
+        let none = try await CLI.run(["classify", emptyFolder.directory.path])
         #expect(none.status != 0 && none.stderr.contains("no images"))
     }
 
-    @Test func goodFilesGoOnPastBadOnes() throws {
+    @Test func goodFilesGoOnPastBadOnes() async throws {
         let scratch = try Scratch(["a-text.jpg": BadInputs.text])
         defer { scratch.remove() }
         try FileManager.default.copyItem(atPath: TestPaths.sharedImage("coffee.png").path, toPath: scratch.path("b-coffee.png"))
-        let result = try CLI.run(["classify", scratch.directory.path, "--format", "jsonl"])
+        let result = try await CLI.run(["classify", scratch.directory.path, "--format", "jsonl"])
         #expect(result.status == 1)
         #expect(try records(result.stdout).map(\.labels.first?.index) == [967])
         #expect(result.stderr.contains("a-text.jpg: not an image"))
         #expect(result.stderr.contains("classified 1 of 2 images") && result.stderr.contains("1 failed"))
     }
 
-    @Test func limitsAreFlags() throws {
+    @Test func limitsAreFlags() async throws {
         let photo = TestPaths.sharedImage("china.jpg").path
-        let result = try CLI.run(["classify", photo, "--max-pixels", "1000"])
+        let result = try await CLI.run(["classify", photo, "--max-pixels", "1000"])
         #expect(result.status == 1 && result.stderr.contains("over the limit of 1000"))
-        let bytesLimit = try CLI.run(["classify", photo, "--max-bytes", "100"])
+        let bytesLimit = try await CLI.run(["classify", photo, "--max-bytes", "100"])
         #expect(bytesLimit.status == 1 && bytesLimit.stderr.contains("over the limit of 100"))
     }
 
-    @Test func missingRuntimeSaysToRunSetup() throws {
-        let result = try CLI.run(["classify", TestPaths.sharedImage("coffee.png").path],
+    @Test func missingRuntimeSaysToRunSetup() async throws {
+        let result = try await CLI.run(["classify", TestPaths.sharedImage("coffee.png").path],
                                  environment: ["LENSCALE_ORT_LIB": "/nonexistent/libonnxruntime.so"])
         #expect(result.status != 0 && !result.crashed)
         #expect(result.stderr.contains("make setup"), "\(result.stderr)")
     }
 
-    @Test func unknownModelListsTheAvailableOnes() throws {
-        let result = try CLI.run(["classify", TestPaths.sharedImage("coffee.png").path, "--model", "resnet-9000"])
+    @Test func unknownModelListsTheAvailableOnes() async throws {
+        let result = try await CLI.run(["classify", TestPaths.sharedImage("coffee.png").path, "--model", "resnet-9000"])
         #expect(result.status != 0)
         #expect(result.stderr.contains("efficientnet-lite0"), "\(result.stderr)")
     }
 
-    @Test func invalidFlagsAreUsageErrors() throws {
-        let result = try CLI.run(["classify", TestPaths.sharedImage("coffee.png").path, "--top", "0"])
+    @Test func invalidFlagsAreUsageErrors() async throws {
+        let result = try await CLI.run(["classify", TestPaths.sharedImage("coffee.png").path, "--top", "0"])
         #expect(result.status == 64 && result.stderr.contains("--top"))
     }
 }

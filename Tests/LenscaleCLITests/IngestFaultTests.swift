@@ -23,7 +23,7 @@ import TestSupport
         // Each new photo costs a HEAD and a PUT: about five photos get through, then the store
         // goes away mid-run.
         proxy.goDown(afterRequests: 10)
-        let first = try await Task.detached { try CLI.run(arguments, environment: environment) }.value
+        let first = try await Task.detached { try await CLI.run(arguments, environment: environment) }.value
         #expect(!first.crashed)
         #expect(first.status == 1, "\(first.stderr)")
         let lines = try IngestCommandTests().lines(first.stdout)
@@ -42,7 +42,7 @@ import TestSupport
         // The store is back: the rerun stores and catalogues exactly the files that failed (they
         // have no catalog row, or they would be duplicates) and the rest are duplicates.
         try proxy.set(.forwarding)
-        let second = try await Task.detached { try CLI.run(arguments, environment: environment) }.value
+        let second = try await Task.detached { try await CLI.run(arguments, environment: environment) }.value
         #expect(second.status == 0, "\(second.stderr)")
         let rerun = try IngestCommandTests().lines(second.stdout)
         #expect(Set(rerun.filter { $0.status == "new" }.map(\.path)) == Set(failed.map(\.path)))

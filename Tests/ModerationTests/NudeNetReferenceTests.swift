@@ -31,11 +31,11 @@ struct ReferenceFailure: Error, CustomStringConvertible {
 
     static let confidence: Float = 0.05
 
-    /// Runs the reference once for all photos.
-    static let reference: Result<(records: [Record], directory: URL), any Error> = Result {
+    /// Runs the reference once for all photos; every test of the suite awaits the same run.
+    static let reference = Task<(records: [Record], directory: URL), any Error> {
         let directory = try TestPaths.temporaryDirectory()
-        let photos = LabelledPhotos.all.map(\.url)
-        let result = try runProcess(TestPaths.python, [
+        let photos = try LabelledPhotos.all.map(\.url)
+        let result = try await runProcess(TestPaths.python, [
             TestPaths.repositoryRoot.appendingPathComponent("tools/nudenet_reference.py").path,
             "--model", try ModerationFixtures.detectorSpec.fileURL.path, "--out", directory.path,
             "--confidence", String(confidence),
@@ -46,16 +46,20 @@ struct ReferenceFailure: Error, CustomStringConvertible {
         let records = try result.stdout.split(separator: "\n").map {
             try JSONDecoder().decode(Record.self, from: Data($0.utf8))
         }
+        // One record a photo, or the tests below would compare nothing and pass.
+        guard records.count == photos.count else {
+            throw ReferenceFailure(message: "nudenet_reference.py gave \(records.count) records for \(photos.count) photos: \(result.stderr)")
+        }
         return (records, directory)
     }
 
-    func reference() throws -> (records: [Record], directory: URL) {
-        try Self.reference.get()
+    func reference() async throws -> (records: [Record], directory: URL) {
+        try await Self.reference.value
     }
 
-    @Test func rawOutputMatchesOnTheSameInput() throws {
-        let (records, directory) = try reference()
-        #expect(records.count == LabelledPhotos.all.count)
+    @Test func rawOutputMatchesOnTheSameInput() async throws {
+        let (records, directory) = try await reference()
+        #expect(try records.count == LabelledPhotos.all.count)
         let detector = try ModerationFixtures.detector()
         var worst: Float = 0
         for index in records.indices {
@@ -70,8 +74,8 @@ struct ReferenceFailure: Error, CustomStringConvertible {
         #expect(worst < 1e-3, "largest difference \(worst)")
     }
 
-    @Test func decodingAndPerClassNMSMatchTheReference() throws {
-        let (records, directory) = try reference()
+    @Test func decodingAndPerClassNMSMatchTheReference() async throws {
+        let (records, directory) = try await reference()
         let decoder = YOLODecoder(confidence: Self.confidence, iouThreshold: 0.45)
         let labels = ModerationFixtures.detectorLabels
         var compared = 0
@@ -94,8 +98,8 @@ struct ReferenceFailure: Error, CustomStringConvertible {
     }
 
     /// nudenet's own answer (class-agnostic NMS, integer boxes) must be among ours at its thresholds.
-    @Test func findsEverythingNudenetFinds() throws {
-        let (records, directory) = try reference()
+    @Test func findsEverythingNudenetFinds() async throws {
+        let (records, directory) = try await reference()
         let decoder = YOLODecoder()  // nudenet's 0.25 / 0.45
         var found = 0
         for (index, record) in records.enumerated() {
@@ -115,8 +119,8 @@ struct ReferenceFailure: Error, CustomStringConvertible {
     }
 
     /// Our decode + letterbox against nudenet's cv2 pipeline, end to end from the file.
-    @Test func preprocessingAndScoresFromFilesAgree() throws {
-        let (records, directory) = try reference()
+    @Test func preprocessingAndScoresFromFilesAgree() async throws {
+        let (records, directory) = try await reference()
         let detector = try ModerationFixtures.detector(decoder: YOLODecoder(confidence: 0.25))
         var meanErrors: [Float] = []
         for (index, record) in records.enumerated() {
@@ -140,6 +144,7 @@ struct ReferenceFailure: Error, CustomStringConvertible {
                         "\(record.path): \(theirs.class) missing from \(result.detections)")
             }
         }
+        #expect(meanErrors.count == records.count)
         print("letterbox mean |Δ| in levels, worst:", (meanErrors.max() ?? 0) * 255)
     }
 

@@ -14,7 +14,7 @@ struct ClassifyRouteTests {
     func missThenHit() async throws {
         let server = try await TestServer.open()
         defer { Task { await server.close() } }
-        let photo = try #require(LabelledPhotos.named("chelsea.png"))
+        let photo = try LabelledPhotos.named("chelsea.png")
         let bytes = Array(try Data(contentsOf: photo.url))
         try await server.application().test(.router) { client in
             try await client.waitUntilReady()

@@ -14,24 +14,10 @@ import TestSupport
 struct DemoCommandTests {
     /// Runs `script` with bash in the repository root; stdout, or a failure with stderr.
     static func bash(_ script: String, environment: [String: String] = [:]) async throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", script]
-        process.currentDirectoryURL = TestPaths.repositoryRoot
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        // Wait without holding a cooperative thread: the server under test needs them.
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            process.terminationHandler = { _ in done.resume() }
-            do { try process.run() } catch { process.terminationHandler = nil; done.resume() }
-        }
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw TestFailure("`\(script)` exited \(process.terminationStatus): \(String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))")
-        }
-        return text
+        let result = try await runProcess(URL(fileURLWithPath: "/bin/bash"), ["-c", script], environment: environment,
+                                          currentDirectory: TestPaths.repositoryRoot, limit: .seconds(300))
+        guard result.status == 0 else { throw TestFailure("`\(script)` exited \(result.status): \(result.stderr)") }
+        return result.stdout
     }
 
     struct Answer: Decodable {
@@ -45,7 +31,7 @@ struct DemoCommandTests {
         let server = try await TestServer.open()
         let (key, token) = try APIKey.generate(name: "demo", scopes: [.classify, .read, .ingest, .review])
         try await server.runtime.keys.insert(key)
-        let photo = try #require(LabelledPhotos.all.first).url.path
+        let photo = try #require(try LabelledPhotos.all.first).url.path
         try await server.application().test(.live) { client in
             try await client.waitUntilReady()
             let port = try #require(client.port)

@@ -24,13 +24,13 @@ struct EdgeCacheTests {
                                                       body: ByteBuffer(bytes: bytes))
             #expect(classified.status == .ok)
 
-            let nginx = try NginxProxy(originPort: origin)
+            let nginx = try await NginxProxy.start(originPort: origin)
             defer { nginx.stop() }
             let read = server.tokens[.read]!
             let before = server.runtime.service.hitStatistics.lookups
 
-            let first = try nginx.get("/v1/predictions/\(sha256)", token: read)
-            let second = try nginx.get("/v1/predictions/\(sha256)", token: read)
+            let first = try await nginx.get("/v1/predictions/\(sha256)", token: read)
+            let second = try await nginx.get("/v1/predictions/\(sha256)", token: read)
             #expect(first.status == 200)
             #expect(first.cacheStatus == "MISS")
             #expect(second.status == 200)
@@ -38,13 +38,13 @@ struct EdgeCacheTests {
             #expect(second.body == first.body)
             #expect(server.runtime.service.hitStatistics.lookups - before == 1, "the origin saw the repeated request")
 
-            let missing1 = try nginx.get("/v1/predictions/\(unknown)", token: read)
-            let missing2 = try nginx.get("/v1/predictions/\(unknown)", token: read)
+            let missing1 = try await nginx.get("/v1/predictions/\(unknown)", token: read)
+            let missing2 = try await nginx.get("/v1/predictions/\(unknown)", token: read)
             #expect(missing1.status == 404 && missing2.status == 404)
             #expect(missing2.cacheStatus != "HIT", "nginx cached a 404")
 
-            let denied1 = try nginx.get("/v1/predictions/\(unknown)", token: nil)
-            let denied2 = try nginx.get("/v1/predictions/\(unknown)", token: nil)
+            let denied1 = try await nginx.get("/v1/predictions/\(unknown)", token: nil)
+            let denied2 = try await nginx.get("/v1/predictions/\(unknown)", token: nil)
             #expect(denied1.status == 401 && denied2.status == 401)
             #expect(denied2.cacheStatus != "HIT", "nginx cached a 401")
             #expect(server.runtime.service.hitStatistics.lookups - before == 3, "each 404 must reach the origin")
@@ -65,7 +65,22 @@ struct NginxProxy {
         var body: String
     }
 
-    init(originPort: Int) throws {
+    /// Starts nginx and waits (a minute at most, against a hang) until it answers.
+    static func start(originPort: Int) async throws -> NginxProxy {
+        let nginx = try NginxProxy(originPort: originPort)
+        do {
+            try await poll("nginx to answer on 127.0.0.1:\(nginx.port)", within: .seconds(60), every: .milliseconds(50)) {
+                (try? await nginx.get("/healthz", token: nil))?.status == 200
+            }
+        } catch {
+            let log = (try? String(contentsOf: nginx.prefix.appendingPathComponent("logs/error.log"), encoding: .utf8)) ?? ""
+            nginx.stop()
+            throw TestFailure("nginx did not start: \(error); \(log)")
+        }
+        return nginx
+    }
+
+    private init(originPort: Int) throws {
         prefix = try TestPaths.temporaryDirectory()
         port = Self.freePort()
         for folder in ["logs", "cache", "tmp"] {
@@ -103,13 +118,6 @@ struct NginxProxy {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        for _ in 0..<100 {
-            if (try? get("/healthz", token: nil))?.status == 200 { return }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        let log = (try? String(contentsOf: prefix.appendingPathComponent("logs/error.log"), encoding: .utf8)) ?? ""
-        stop()
-        throw TestFailure("nginx did not start: \(log)")
     }
 
     func stop() {
@@ -121,10 +129,10 @@ struct NginxProxy {
     }
 
     /// A GET through nginx with curl, so the client is a real HTTP client too.
-    func get(_ path: String, token: String?) throws -> Answer {
-        var arguments = ["-s", "-o", "-", "-D", "/dev/stderr", "--max-time", "10", "http://127.0.0.1:\(port)\(path)"]
+    func get(_ path: String, token: String?) async throws -> Answer {
+        var arguments = ["-s", "-o", "-", "-D", "/dev/stderr", "--max-time", "60", "http://127.0.0.1:\(port)\(path)"]
         if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
-        let result = try runProcess(URL(fileURLWithPath: "/usr/bin/curl"), arguments)
+        let result = try await runProcess(URL(fileURLWithPath: "/usr/bin/curl"), arguments)
         let headers = result.stderr.split(whereSeparator: \.isNewline)
         let status = headers.first.flatMap { $0.split(separator: " ").dropFirst().first }.flatMap { Int($0) } ?? 0
         let cache = headers.first { $0.lowercased().hasPrefix("x-cache-status:") }

@@ -59,7 +59,7 @@ struct JobRouteTests {
     func batchEndToEnd() async throws {
         let server = try await TestServer.open()
         let (app, jobs) = try await server.applicationWithJobs()
-        let photos = Array(LabelledPhotos.all.prefix(6))
+        let photos = try Array(LabelledPhotos.all.prefix(6))
         var files = try photos.map { ($0.file, Array(try Data(contentsOf: $0.url))) }
         files.append(("notes.txt", BadInputs.text))
         let body = Self.multipart(files)
@@ -190,11 +190,11 @@ struct JobRouteTests {
             let id = try JSONDecoder().decode(BatchBody.self, from: Data(buffer: accepted.body)).id
             _ = try await Self.pollBatch(client, id: id, headers: server.headers(.read))
             let port = try #require(client.port)
-            let all = try SSE.read(port: port, token: server.tokens[.read]!, lastEventID: nil, until: "batch.completed")
+            let all = try await SSE.read(port: port, token: server.tokens[.read]!, lastEventID: nil, until: "batch.completed")
             #expect(all.count >= 4)
             #expect(all.map(\.id) == all.map(\.id).sorted())
             let cut = all[1].id
-            let resumed = try SSE.read(port: port, token: server.tokens[.read]!, lastEventID: cut, until: "batch.completed")
+            let resumed = try await SSE.read(port: port, token: server.tokens[.read]!, lastEventID: cut, until: "batch.completed")
             #expect(resumed.map(\.id) == all.map(\.id).filter { $0 > cut }, "the resumed stream missed or repeated events")
         }
         await jobs.close()
@@ -206,12 +206,16 @@ struct JobRouteTests {
 enum SSE {
     struct Message { var id: Int64; var kind: String }
 
-    static func read(port: Int, token: String, lastEventID: Int64?, until kind: String) throws -> [Message] {
-        var arguments = ["-sN", "--max-time", "10", "-H", "Authorization: Bearer \(token)", "http://127.0.0.1:\(port)/v1/events/stream"]
+    static func read(port: Int, token: String, lastEventID: Int64?, until kind: String) async throws -> [Message] {
+        var arguments = ["-sN", "--max-time", "120", "-H", "Authorization: Bearer \(token)", "http://127.0.0.1:\(port)/v1/events/stream"]
         if let lastEventID { arguments += ["-H", "Last-Event-ID: \(lastEventID)"] }
-        // curl ends at --max-time (exit 28); the stream itself never ends on its own. Ten seconds
-        // because a loaded CI machine may take a few to deliver the first events.
-        let result = try runProcess(URL(fileURLWithPath: "/usr/bin/curl"), arguments)
+        // The stream never ends by itself: curl is stopped once the awaited event has come
+        // whole, and --max-time only catches a stream that never delivers it.
+        let marker = "event: \(kind)\n"
+        let result = try await runProcess(URL(fileURLWithPath: "/usr/bin/curl"), arguments, limit: .seconds(180)) { text in
+            guard let event = text.range(of: marker) else { return false }
+            return text[event.upperBound...].contains("\n\n")
+        }
         var messages: [Message] = []
         var id: Int64?, event: String?
         for line in result.stdout.split(separator: "\n", omittingEmptySubsequences: false) {

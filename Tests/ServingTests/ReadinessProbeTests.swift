@@ -1,23 +1,56 @@
+import Clocks
 import Serving
 import Synchronization
 import Testing
+import TestSupport
 
 /// `ReadinessProbe` on its own, with dependencies the test controls.
 @Suite struct ReadinessProbeTests {
     @Test("a dependency that never answers, even to cancellation, is reported at the deadline")
-    func hungDependencyHitsTheDeadline() async {
+    func hungDependencyHitsTheDeadline() async throws {
+        let clock = ManualClock()
         let probe = ReadinessProbe(dependencies: [
             .init(name: "catalog") {
                 // Ignores cancellation, as a query on a half-dead connection can.
                 await withCheckedContinuation { (_: CheckedContinuation<Void, Never>) in }
             },
             .init(name: "store") {},
-        ], interval: .milliseconds(50), timeout: .milliseconds(200))
-        let clock = ContinuousClock()
-        let started = clock.now
-        let reason = await probe.probeOnce()
-        #expect(reason == "catalog gave no answer within 0.2 seconds")
-        #expect(clock.now - started < .seconds(300), "it must return, not hang")
+        ], interval: .milliseconds(50), timeout: .milliseconds(200), clock: clock)
+        let probing = Task { await probe.probeOnce() }
+        // Both timers start; the store answers and cancels its own, the catalog's stays.
+        try await poll("the catalog's deadline to be the only one pending") { clock.pendingDeadlines.count == 1 }
+        clock.advance(by: .milliseconds(200))
+        #expect(await probing.value == "catalog gave no answer within 0.2 seconds")
+    }
+
+    @Test("a dependency that answers before its deadline is not reported, however slow the machine")
+    func answerBeforeTheDeadline() async throws {
+        let clock = ManualClock()
+        let probe = ReadinessProbe(dependencies: [.init(name: "catalog") {}, .init(name: "store") {}],
+                                   interval: .seconds(5), timeout: .seconds(2), clock: clock)
+        // The clock never moves, so no deadline can pass whatever the scheduler does.
+        #expect(await probe.probeOnce() == nil)
+        #expect(clock.now.offset == .zero)
+    }
+
+    @Test("the probe runs once per interval on its clock and records each round")
+    func runsOnTheInterval() async throws {
+        let clock = ManualClock()
+        let rounds = Atomic<Int>(0)
+        let probe = ReadinessProbe(dependencies: [.init(name: "store") { rounds.add(1, ordering: .relaxed) }],
+                                   interval: .seconds(5), timeout: .seconds(2), clock: clock)
+        let readiness = Readiness()
+        let running = Task { await probe.run(updating: readiness) }
+        for round in 1...3 {
+            // Only the wait for the next round is pending (not the round's own timer).
+            try await poll("probe round \(round)") {
+                rounds.load(ordering: .relaxed) == round && clock.pendingDeadlines == [clock.now.advanced(by: .seconds(5))]
+            }
+            clock.advance(by: .seconds(5))
+        }
+        running.cancel()
+        await running.value
+        #expect(rounds.load(ordering: .relaxed) >= 3)
     }
 
     @Test("failures are named per dependency; all answering means ready")

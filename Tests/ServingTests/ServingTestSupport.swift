@@ -114,4 +114,4 @@ func photoBytes(_ name: String) throws -> [UInt8] {
 }
 
 /// The first `count` labelled photos (real JPEGs from ../shared/images).
-func photos(_ count: Int) -> [LabelledPhoto] { Array(LabelledPhotos.all.prefix(count)) }
+func photos(_ count: Int) throws -> [LabelledPhoto] { try Array(LabelledPhotos.all.prefix(count)) }

@@ -17,17 +17,18 @@ import TestSupport
 struct StorageFaultRouteTests {
     /// A server whose store is a fresh prefix of the shared bucket, reached through `proxy`,
     /// with short store deadlines and a 100 ms readiness probe.
-    static func open(proxy: FaultProxy, prefix: String) async throws -> TestServer {
+    static func open(proxy: FaultProxy, prefix: String, probeInterval: Duration = .milliseconds(100)) async throws -> TestServer {
         let moto = try await S3TestServer.shared.endpoint()
         // The store reads its credentials from the environment, as `lenscale serve` does. Every
         // test in this process uses the same moto key, so setting it here disturbs nothing.
         setenv("AWS_ACCESS_KEY_ID", moto.accessKeyID, 1)
         setenv("AWS_SECRET_ACCESS_KEY", moto.secretAccessKey, 1)
         return try await TestServer.open { configuration in
-            configuration.store = "s3://\(moto.bucket)/\(prefix)?endpoint=\(proxy.endpoint.absoluteString)&timeout=5&deadline=10&attempts=3"
-            configuration.readiness.probeInterval = .milliseconds(100)
-            // Long enough that a starved machine still answers the healthy catalog in time.
-            configuration.readiness.probeTimeout = .seconds(3)
+            // A silent store gives up within its own 4 s deadline; the probe's much longer one
+            // only catches a hang, so a starved machine cannot make the healthy catalog miss it.
+            configuration.store = "s3://\(moto.bucket)/\(prefix)?endpoint=\(proxy.endpoint.absoluteString)&timeout=2&deadline=4&attempts=3"
+            configuration.readiness.probeInterval = probeInterval
+            configuration.readiness.probeTimeout = .seconds(60)
         }
     }
 
@@ -41,13 +42,16 @@ struct StorageFaultRouteTests {
 
     static func readyz(_ client: some TestClientProtocol, until wanted: HTTPResponse.Status) async throws -> TestResponse {
         var last: TestResponse?
-        for _ in 0..<200 {
-            let answer = try await client.execute(uri: "/readyz", method: .get)
-            if answer.status == wanted { return answer }
-            last = answer
-            try await Task.sleep(for: .milliseconds(25))
+        do {
+            try await poll("/readyz to answer \(wanted)", within: .seconds(120), every: .milliseconds(25)) {
+                let answer = try await client.execute(uri: "/readyz", method: .get)
+                last = answer
+                return answer.status == wanted
+            }
+        } catch let timeout as TestTimeout {
+            throw TestFailure("\(timeout); last: \(last.map { "\($0.status) \(String(buffer: $0.body))" } ?? "none")")
         }
-        throw TestFailure("/readyz never answered \(wanted); last: \(last.map { "\($0.status) \(String(buffer: $0.body))" } ?? "none")")
+        return last!
     }
 
     @Test("/readyz turns 503 with the reason while the store is down or silent, and 200 again when it is back")
@@ -78,26 +82,21 @@ struct StorageFaultRouteTests {
         let moto = try await S3TestServer.shared.endpoint()
         let proxy = try FaultProxy(upstreamPort: moto.port)
         let prefix = "faults-batch-\(UUID().uuidString)"
-        let server = try await Self.open(proxy: proxy, prefix: prefix)
+        // The probe runs once, at start: its HEADs must not use up the requests the cut counts.
+        let server = try await Self.open(proxy: proxy, prefix: prefix, probeInterval: .seconds(3600))
         let direct = try await Self.directStore(prefix: prefix)
         let (app, jobs) = try await server.applicationWithJobs()
-        let photos = LabelledPhotos.all
+        let photos = try LabelledPhotos.all
         try #require(photos.count >= 20, "the shared photos are missing")
         let files = try photos.map { ($0.file, Array(try Data(contentsOf: $0.url))) }
         let body = JobRouteTests.multipart(files)
         let headers = server.headers(.ingest, contentType: "multipart/form-data; boundary=lenscale-batch")
         try await app.test(.router) { client in
             try await client.waitUntilReady()
-            // Take the store down once a few of the batch's objects have landed.
-            let outage = Task {
-                for _ in 0..<2000 {
-                    if let page = try? await direct.list(prefix: "", limit: 1000), page.objects.count >= 3 { break }
-                    try await Task.sleep(for: .milliseconds(5))
-                }
-                try proxy.set(.down)
-            }
+            // The store goes down at an exact point: after a few of the batch's objects landed
+            // (a HEAD and a PUT each), however fast or slow the machine is.
+            proxy.goDown(afterRequests: 8)
             let refused = try await client.execute(uri: "/v1/batches", method: .post, headers: headers, body: body)
-            try await outage.value
             #expect(refused.status == .serviceUnavailable, "\(String(buffer: refused.body))")
             #expect(refused.headers[.retryAfter] != nil)
             let error = try ErrorBody.decode(refused)
@@ -177,22 +176,17 @@ struct StorageErrorAnswerTests {
 /// `POST /v1/batches` with the store on a small tmpfs that fills up part way through.
 @Suite("a full disk under serve", .serialized)
 struct DiskFullRouteTests {
-    static func run(_ tool: String, _ arguments: [String]) throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
+    static func run(_ tool: String, _ arguments: [String]) async throws -> Int32 {
+        try await runProcess(URL(fileURLWithPath: tool), arguments, limit: .seconds(60)).status
     }
 
     @Test("a batch that fills the disk is 507 with Retry-After and leaves no partial file; after freeing space it is accepted",
           .enabled(if: getuid() == 0, "mounting a tmpfs needs root"))
     func diskFullBatch() async throws {
         let mountPoint = try TestPaths.temporaryDirectory()
-        try #require(try Self.run("/bin/mount", ["-t", "tmpfs", "-o", "size=8m", "tmpfs", mountPoint.path]) == 0, "mount -t tmpfs failed")
+        try #require(try await Self.run("/bin/mount", ["-t", "tmpfs", "-o", "size=8m", "tmpfs", mountPoint.path]) == 0, "mount -t tmpfs failed")
         defer {
-            _ = try? Self.run("/bin/umount", [mountPoint.path])
+            _ = umount(mountPoint.path)  // the system call: a defer cannot await a process
             try? FileManager.default.removeItem(at: mountPoint)
         }
         let objects = mountPoint.appendingPathComponent("objects")

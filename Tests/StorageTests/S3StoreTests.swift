@@ -113,8 +113,6 @@ import Testing
     /// moto checks signatures, so a wrong secret must be refused, and refused at once.
     @Test func wrongSecretIsRejectedWithoutRetrying() async throws {
         let store = try await StorageFixtures.s3Store(secret: "not-the-secret")
-        let clock = ContinuousClock()
-        let started = clock.now
         await #expect {
             try await store.get("k")
         } throws: { error in
@@ -123,7 +121,6 @@ import Testing
         }
         // HEAD answers carry no error document, so only the status is known.
         await #expect(throws: StorageError.http(status: 403, code: nil, message: nil)) { try await store.put([1], key: "k") }
-        // Refused without retries (S3StoreRetryTests counts the attempts); loose for a loaded CI machine.
-        #expect(clock.now - started < .seconds(20))
+        // That a 403 is not retried is counted in S3StoreRetryTests, against a scripted server.
     }
 }

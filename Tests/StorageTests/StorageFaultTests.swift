@@ -1,3 +1,4 @@
+import Clocks
 import Foundation
 import Glibc
 @testable import Storage
@@ -8,32 +9,39 @@ import TestSupport
 @Suite struct StorageFaultTests {
     // MARK: S3 deadline
 
-    static func store(_ server: ScriptedHTTPServer, deadline: Duration, attempts: Int = 50) throws -> S3Store {
+    static let backoff = RetryPolicy(maxAttempts: 50, baseDelay: .milliseconds(20), maxDelay: .milliseconds(100))
+
+    static func store(_ server: ScriptedHTTPServer, deadline: Duration, attempts: Int = 50,
+                      clock: any Clock<Duration> = ContinuousClock()) throws -> S3Store {
         S3Store(configuration: try S3Configuration(
             bucket: "bucket", endpoint: server.endpoint, credentials: S3Credentials(accessKeyID: "a", secretAccessKey: "b"),
             requestTimeout: .milliseconds(300), deadline: deadline,
-            retryPolicy: RetryPolicy(maxAttempts: attempts, baseDelay: .milliseconds(20), maxDelay: .milliseconds(100))))
+            retryPolicy: RetryPolicy(maxAttempts: attempts, baseDelay: backoff.baseDelay, maxDelay: backoff.maxDelay)), clock: clock)
     }
 
     @Test("a silent endpoint fails with a retryable timeout within the deadline, however many attempts are allowed")
     func silentEndpointHitsTheDeadline() async throws {
         let server = try ScriptedHTTPServer(script: [.hang])
         defer { server.stop() }
-        let store = try Self.store(server, deadline: .seconds(1), attempts: 200)
-        let clock = ContinuousClock()
-        let started = clock.now
-        do throws(StorageError) {
-            _ = try await store.put(Array("x".utf8), key: "named/a")
-            Issue.record("a put to a silent server succeeded")
-        } catch {
-            guard case .timeout = error else { Issue.record("expected a timeout, got \(error)"); return }
-            #expect(error.isRetryable)
+        let clock = ManualClock()
+        let store = try Self.store(server, deadline: .seconds(1), attempts: 200, clock: clock)
+        let outcome = try await whileDriving(clock, server: server, maxBackoff: Self.backoff.maxDelay, firingTimers: true) {
+            do throws(StorageError) {
+                _ = try await store.put(Array("x".utf8), key: "named/a")
+                return Result<Void, StorageError>.success(())
+            } catch {
+                return .failure(error)
+            }
         }
-        let elapsed = clock.now - started
-        // 200 attempts of 300 ms would take a minute or more; the 1 s deadline cuts them short.
-        // (The bound is loose because a starved 2-core machine can stretch a second a lot.)
-        #expect(elapsed < .seconds(120), "took \(elapsed)")  // unbounded, it would take hours
-        #expect(server.received.count < 20)
+        guard case .failure(let error) = outcome, case .timeout = error else {
+            Issue.record("expected a timeout, got \(outcome)")
+            return
+        }
+        #expect(error.isRetryable)
+        // 200 attempts of 300 ms would take a minute; the 1 s deadline cuts them short after
+        // three or four (300 ms each, with 10 to 100 ms between them), on the store's clock.
+        #expect(clock.now.offset <= .seconds(1))
+        #expect((2...4).contains(server.received.count), "\(server.received.count) attempts")
     }
 
     @Test("an endpoint answering 503 forever gives its 503 back within the deadline")
@@ -42,20 +50,26 @@ import TestSupport
         defer { server.stop() }
         // Many more attempts than fit in the deadline, and a deadline long enough for several
         // even on a loaded machine: what stops the retries must be the deadline.
-        let store = try Self.store(server, deadline: .seconds(3), attempts: 1000)
-        let clock = ContinuousClock()
-        let started = clock.now
-        do throws(StorageError) {
-            _ = try await store.get("named/a")
-            Issue.record("a get from a failing server succeeded")
-        } catch {
-            #expect(error == .http(status: 503, code: "ServiceUnavailable", message: nil))
-            #expect(error.isRetryable)
+        let clock = ManualClock()
+        let store = try Self.store(server, deadline: .seconds(3), attempts: 1000, clock: clock)
+        let outcome = try await whileDriving(clock, server: server, maxBackoff: Self.backoff.maxDelay) {
+            do throws(StorageError) {
+                _ = try await store.get("named/a")
+                return Result<Void, StorageError>.success(())
+            } catch {
+                return .failure(error)
+            }
         }
-        // 1000 attempts with their backoff would take over a minute; loose for a starved machine.
-        #expect(clock.now - started < .seconds(120))
-        // At least one attempt, and far fewer than allowed: the deadline, not the attempt count, stopped it.
-        #expect(server.received.count >= 1 && server.received.count < 1000)
+        guard case .failure(let error) = outcome else {
+            Issue.record("a get from a failing server succeeded")
+            return
+        }
+        #expect(error == .http(status: 503, code: "ServiceUnavailable", message: nil))
+        #expect(error.isRetryable)
+        // Backoffs of 10 to 100 ms fill the 3 s deadline after 30 to 300 attempts: the deadline,
+        // not the attempt count, stopped it, on the store's clock.
+        #expect(clock.now.offset <= .seconds(3))
+        #expect((30...301).contains(server.received.count), "\(server.received.count) attempts")
     }
 
     @Test("a refused connection is a retryable transport error, and the store works once the server is back")
@@ -102,15 +116,9 @@ import TestSupport
         mount.executableURL = URL(fileURLWithPath: "/bin/mount")
         mount.arguments = ["-t", "tmpfs", "-o", "size=8m", "tmpfs", folder.path]
         try mount.run()
-        mount.waitUntilExit()
+        try await mount.exited(within: .seconds(60), "mount -t tmpfs")
         try #require(mount.terminationStatus == 0, "mount -t tmpfs failed")
-        defer {
-            let unmount = Process()
-            unmount.executableURL = URL(fileURLWithPath: "/bin/umount")
-            unmount.arguments = [folder.path]
-            try? unmount.run()
-            unmount.waitUntilExit()
-        }
+        defer { _ = umount(folder.path) }  // the system call: a defer cannot await a process
         let store = FileSystemStore(root: folder.appendingPathComponent("objects"))
         var stored: [String] = []
         var full: (bytes: [UInt8], key: String)?

@@ -15,8 +15,8 @@ public struct ReferenceRecord: Decodable, Sendable {
 }
 
 public enum ReferenceClassifier {
-    public static func classify(_ paths: [URL], model: String, top: Int = 5) throws -> [ReferenceRecord] {
-        let result = try runProcess(TestPaths.python, [
+    public static func classify(_ paths: [URL], model: String, top: Int = 5) async throws -> [ReferenceRecord] {
+        let result = try await runProcess(TestPaths.python, [
             TestPaths.repositoryRoot.appendingPathComponent("tools/reference_classify.py").path,
             "--models-dir", TestPaths.models.path, "--model", model, "--top", String(top),
         ] + paths.map(\.path))
@@ -29,11 +29,11 @@ public enum ReferenceClassifier {
     }
 
     /// The preprocessed input tensor the reference feeds the model, as float32 NCHW.
-    public static func tensor(for path: URL, model: String) throws -> [Float] {
+    public static func tensor(for path: URL, model: String) async throws -> [Float] {
         let directory = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let out = directory.appendingPathComponent("tensor.npy")
-        let result = try runProcess(TestPaths.python, [
+        let result = try await runProcess(TestPaths.python, [
             TestPaths.repositoryRoot.appendingPathComponent("tools/reference_classify.py").path,
             "--models-dir", TestPaths.models.path, "--model", model, "--dump-tensor", out.path, path.path,
         ])

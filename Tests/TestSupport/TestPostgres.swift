@@ -38,35 +38,39 @@ public enum TestPostgres {
         _ label: String = "t", create: Bool = true, _ body: (_ schema: String, _ url: String) async throws -> T
     ) async throws -> T {
         let schema = uniqueSchemaName(label)
-        if create { try createSchema(schema) }
+        if create { try await createSchema(schema) }
         let result: T
         do {
             result = try await body(schema, url(schema: schema))
         } catch {
-            try? dropSchema(schema)
+            try? await dropSchema(schema)
             throw error
         }
-        try dropSchema(schema)
+        try await dropSchema(schema)
         return result
     }
 
-    public static func createSchema(_ name: String) throws {
-        _ = try psql("CREATE SCHEMA \(try identifier(name))")
+    public static func createSchema(_ name: String) async throws {
+        _ = try await psql("CREATE SCHEMA \(try identifier(name))")
     }
 
-    public static func dropSchema(_ name: String) throws {
-        _ = try psql("DROP SCHEMA IF EXISTS \(try identifier(name)) CASCADE")
+    public static func dropSchema(_ name: String) async throws {
+        _ = try await psql("DROP SCHEMA IF EXISTS \(try identifier(name)) CASCADE")
     }
 
     /// Runs one SQL command on the test database as the test role; returns unaligned output.
+    ///
+    /// Under server-side lock and statement limits: a `DROP SCHEMA` that waits on a lock some
+    /// test left held fails with that reason instead of waiting for ever.
     @discardableResult
-    public static func psql(_ sql: String) throws -> String {
+    public static func psql(_ sql: String) async throws -> String {
         guard let psql = psqlExecutable else {
             throw TestPostgresError(message: "psql not found; install PostgreSQL with `bash tools/setup.sh`")
         }
-        let result = try runProcess(
+        let result = try await runProcess(
             psql, ["--no-psqlrc", "--quiet", "--tuples-only", "--no-align", "-v", "ON_ERROR_STOP=1", "--dbname", url, "--command", sql],
-            environment: ["PGCONNECT_TIMEOUT": "5"])
+            environment: ["PGCONNECT_TIMEOUT": "10", "PGOPTIONS": "-c lock_timeout=60s -c statement_timeout=120s"],
+            limit: .seconds(180))
         guard result.status == 0 else {
             throw TestPostgresError(message: """
                 psql against the test PostgreSQL at \(redactedURL) failed (\(result.status)): \

@@ -8,13 +8,13 @@ import Workers
 /// The embedded mode in one process: SQLite, the file store, the submitter and a worker.
 @Suite(.serialized) struct EmbeddedEndToEndTests {
     static var photos: [URL] {
-        LabelledPhotos.all.map(\.url)
+        get throws { try LabelledPhotos.all.map(\.url) }
     }
 
     @Test func submitThenWorkLabelsEveryImageOnce() async throws {
         let rig = try await WorkerRig.make()
         do {
-            let good = Self.photos
+            let good = try Self.photos
             #expect(good.count >= 20)
             var uploads = good.map { BatchUpload.file(path: $0.path) }
             uploads.append(.bytes(name: "notes.txt", bytes: BadInputs.text))
@@ -91,7 +91,7 @@ import Workers
     @Test func cancellingAWorkerFinishesTheJobsInHand() async throws {
         let rig = try await WorkerRig.make()
         do {
-            let receipt = try await rig.submitter.submit(Self.photos.prefix(8).map { .file(path: $0.path) })
+            let receipt = try await rig.submitter.submit(try Self.photos.prefix(8).map { .file(path: $0.path) })
             let worker = rig.worker(exitWhenIdle: false)
             let task = Task { await worker.run() }
             while try await rig.queue.stats().counts[.running, default: 0] == 0,

@@ -46,8 +46,8 @@ import TestSupport
         private let statusPipe: Pipe
 
         /// The batch id when the server answered 202, else nil (the connection died first).
-        func acknowledgedBatch() -> String? {
-            process.waitUntilExit()
+        func acknowledgedBatch() async throws -> String? {
+            try await process.exited(within: .seconds(600), "curl's upload of a batch to end")
             let code = String(decoding: statusPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             guard code == "202", let data = try? Data(contentsOf: answer),
                   let body = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
@@ -56,7 +56,7 @@ import TestSupport
     }
 
     @Test func acknowledgedBatchesSurviveSIGKILL() async throws {
-        let images = try JPEGSet.make(count: 300)
+        let images = try await JPEGSet.make(count: 300)
         let files = try FileManager.default.contentsOfDirectory(at: images, includingPropertiesForKeys: nil)
             .filter { $0.pathExtension == "jpg" }.sorted { $0.path < $1.path }
         try #require(files.count == 300)
@@ -66,16 +66,16 @@ import TestSupport
         let first = try await Server.start(data: data, log: data.appendingPathComponent("serve-1.log"))
         // One batch answered in full, then two in flight when the server dies.
         let answered = try Upload(files: Array(files[0..<100]), port: first.port, answer: data.appendingPathComponent("a0.json"))
-        let acknowledged = answered.acknowledgedBatch()
+        let acknowledged = try await answered.acknowledgedBatch()
         #expect(acknowledged != nil, "the first batch was not acknowledged")
         let inFlight = try [1, 2].map { index in
             try Upload(files: Array(files[(index * 100)..<((index + 1) * 100)]), port: first.port,
                        answer: data.appendingPathComponent("a\(index).json"))
         }
         try await Task.sleep(for: .milliseconds(300))
-        kill(first.process.processIdentifier, SIGKILL)
-        first.process.waitUntilExit()
-        let ids = [acknowledged].compactMap { $0 } + inFlight.compactMap { $0.acknowledgedBatch() }
+        await first.process.killAndReap()
+        var ids = [acknowledged].compactMap { $0 }
+        for upload in inFlight { if let id = try await upload.acknowledgedBatch() { ids.append(id) } }
 
         let second = try await Server.start(data: data, log: data.appendingPathComponent("serve-2.log"))
         defer {
@@ -87,7 +87,7 @@ import TestSupport
             let deadline = ContinuousClock.now + .seconds(600)
             var completed = false
             while !completed, ContinuousClock.now < deadline {
-                let result = try runProcess(URL(fileURLWithPath: "/usr/bin/curl"), ["-s", "http://127.0.0.1:\(second.port)/v1/batches/\(id)"])
+                let result = try await runProcess(URL(fileURLWithPath: "/usr/bin/curl"), ["-s", "http://127.0.0.1:\(second.port)/v1/batches/\(id)"])
                 if let body = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],
                    let counts = body["counts"] as? [String: Int], counts["done"] == 100 {
                     completed = true
@@ -98,7 +98,7 @@ import TestSupport
             #expect(completed, "acknowledged batch \(id) did not complete after the restart")
         }
         // Nothing half-visible: every batch the catalog holds has all of its 100 items.
-        let census = try runProcess(TestPaths.python, ["-c", """
+        let census = try await runProcess(TestPaths.python, ["-c", """
             import sqlite3, sys
             db = sqlite3.connect(sys.argv[1])
             print(",".join(str(n) for (n,) in db.execute("SELECT count(i.batch_id) FROM batches b LEFT JOIN batch_items i ON i.batch_id = b.id GROUP BY b.id")))

@@ -6,30 +6,6 @@ import Jobs
 import TestSupport
 import Workers
 
-/// The `lenscale` executable that `swift build` put beside the tests.
-enum CLI {
-    static var binary: URL {
-        if let path = ProcessInfo.processInfo.environment["LENSCALE_BIN"], !path.isEmpty { return URL(fileURLWithPath: path) }
-        // The test bundle's folder (Bundle.main is the runner on Linux, so look at argv[0] too).
-        for base in [Bundle.main.bundleURL, URL(fileURLWithPath: CommandLine.arguments[0])] {
-            let candidate = base.deletingLastPathComponent().appendingPathComponent("lenscale")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        }
-        return TestPaths.repositoryRoot.appendingPathComponent(".build/debug/lenscale")
-    }
-
-    static var environment: [String: String] { ["LENSCALE_MODELS": TestPaths.models.path] }
-
-    static func run(_ arguments: [String]) throws -> ProcessResult {
-        try runProcess(binary, arguments, environment: environment)
-    }
-
-    /// Starts `lenscale` without waiting; output goes to `log`.
-    static func spawn(_ arguments: [String], log: URL) throws -> Process {
-        try spawnProcess(binary, arguments, environment: environment, log: log)
-    }
-}
-
 /// `lenscale queue stats --format json`.
 struct StatsOutput: Decodable {
     let counts: [String: Int]
@@ -39,9 +15,9 @@ struct StatsOutput: Decodable {
 enum JPEGSet {
     /// `count` JPEG variants of the shared photos (bench/make_jpeg_set.py), smallish so decoding
     /// is quick; cached per count under the system temp folder since the set is deterministic.
-    static func make(count: Int, seed: Int = 7) throws -> URL {
+    static func make(count: Int, seed: Int = 7) async throws -> URL {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lenscale-jpegset-\(count)-\(seed)")
-        let result = try runProcess(TestPaths.python, [
+        let result = try await runProcess(TestPaths.python, [
             TestPaths.repositoryRoot.appendingPathComponent("bench/make_jpeg_set.py").path,
             "--shared", TestPaths.shared.path, "--out", directory.path, "--count", String(count),
             "--min-side", "240", "--max-side", "640", "--seed", String(seed),

@@ -23,19 +23,23 @@ public struct ReadinessProbe: Sendable {
     public var dependencies: [Dependency]
     public var interval: Duration
     public var timeout: Duration
+    /// What the interval and the deadline are measured on; tests advance a `ManualClock`.
+    public var clock: any Clock<Duration>
 
-    public init(dependencies: [Dependency], interval: Duration, timeout: Duration) {
+    public init(dependencies: [Dependency], interval: Duration, timeout: Duration, clock: any Clock<Duration> = ContinuousClock()) {
         self.dependencies = dependencies
         self.interval = interval
         self.timeout = timeout
+        self.clock = clock
     }
 
     /// The catalog and the store of a running server.
-    public init(catalog: any Catalog, store: any ObjectStore, interval: Duration, timeout: Duration) {
+    public init(catalog: any Catalog, store: any ObjectStore, interval: Duration, timeout: Duration,
+                clock: any Clock<Duration> = ContinuousClock()) {
         self.init(dependencies: [
             Dependency(name: "catalog") { _ = try await catalog.image(sha256: String(repeating: "0", count: 64)) },
             Dependency(name: "store") { _ = try await store.head(Self.probeKey) },
-        ], interval: interval, timeout: timeout)
+        ], interval: interval, timeout: timeout, clock: clock)
     }
 
     /// A named key that is never written: HEAD answers "absent" when the store is healthy.
@@ -45,7 +49,7 @@ public struct ReadinessProbe: Sendable {
     public func run(updating readiness: Readiness) async {
         while !Task.isCancelled {
             readiness.recordProbe(failure: await probeOnce())
-            do { try await Task.sleep(for: interval) } catch { return }
+            do { try await clock.sleep(for: interval) } catch { return }
         }
     }
 
@@ -53,7 +57,7 @@ public struct ReadinessProbe: Sendable {
     public func probeOnce() async -> String? {
         let failures = await withTaskGroup(of: String?.self) { group in
             for dependency in dependencies {
-                group.addTask { await Self.failure(of: dependency, within: timeout) }
+                group.addTask { await Self.failure(of: dependency, within: timeout, on: clock) }
             }
             var failures: [String] = []
             for await failure in group { if let failure { failures.append(failure) } }
@@ -62,32 +66,54 @@ public struct ReadinessProbe: Sendable {
         return failures.isEmpty ? nil : failures.joined(separator: "; ")
     }
 
-    /// Runs `dependency.check` in its own task and stops waiting at the deadline.
-    static func failure(of dependency: Dependency, within timeout: Duration) async -> String? {
+    /// Runs `dependency.check` in its own task and stops waiting at the deadline; whichever
+    /// ends first cancels the other, so no timer outlives its probe.
+    static func failure(of dependency: Dependency, within timeout: Duration, on clock: any Clock<Duration>) async -> String? {
         await withCheckedContinuation { (continuation: CheckedContinuation<String?, Never>) in
-            let once = ResumeOnce(continuation)
+            let race = Race(continuation)
             let work = Task {
                 do {
                     try await dependency.check()
-                    once.resume(nil)
+                    race.finish(nil)
                 } catch {
-                    once.resume("\(dependency.name) unreachable: \(error)")
+                    race.finish("\(dependency.name) unreachable: \(error)")
                 }
             }
-            Task {
-                try? await Task.sleep(for: timeout)
+            race.setTimer(Task {
+                do { try await clock.sleep(for: timeout) } catch { return }
                 work.cancel()
-                once.resume("\(dependency.name) gave no answer within \(timeout)")
-            }
+                race.finish("\(dependency.name) gave no answer within \(timeout)")
+            })
         }
     }
 }
 
-/// Resumes a continuation from whichever of two racing tasks finishes first.
-private final class ResumeOnce: Sendable {
-    private let continuation: Mutex<CheckedContinuation<String?, Never>?>
-    init(_ continuation: CheckedContinuation<String?, Never>) { self.continuation = Mutex(continuation) }
-    func resume(_ value: String?) {
-        continuation.withLock { $0.take() }?.resume(returning: value)
+/// Resumes a continuation from whichever of a probe and its timer finishes first, and cancels
+/// the timer when the probe wins.
+private final class Race: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<String?, Never>?
+        var timer: Task<Void, Never>?
+    }
+    private let state: Mutex<State>
+
+    init(_ continuation: CheckedContinuation<String?, Never>) { state = Mutex(State(continuation: continuation)) }
+
+    func setTimer(_ timer: Task<Void, Never>) {
+        let finished = state.withLock { state -> Bool in
+            if state.continuation == nil { return true }
+            state.timer = timer
+            return false
+        }
+        if finished { timer.cancel() }
+    }
+
+    func finish(_ value: String?) {
+        let (continuation, timer) = state.withLock { state in
+            defer { state = State() }
+            return (state.continuation, state.timer)
+        }
+        timer?.cancel()
+        continuation?.resume(returning: value)
     }
 }

@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""Runs one phase of the test suite under a bound, and names what hung if it passes.
+
+    python3 tools/test_watchdog.py --limit 900 --name "parallel phase" -- swift test --skip-build ...
+
+Why: a test that waits for ever (a deadlock, a socket nobody closes) used to stall CI until its
+90-minute limit, with nothing in the log to say which test it was. This wrapper streams the
+runner's output unchanged, keeps the set of Swift Testing tests and suites that started and
+have not finished, and:
+
+- every `--report` seconds without the phase ending, prints the tests running longer than that;
+- at `--limit` seconds, prints every test and suite still running, stops the runner (SIGTERM to
+  its process group, SIGKILL after a grace) and exits 124.
+
+The runner's own exit status is passed through otherwise. Only the standard library is used,
+so it runs before the venv exists.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+
+# Swift Testing's console lines: "◇ Test name() started.", "✔ Test name() passed after 0.1
+# seconds.", "✘ Test name() failed after ...", "➜ Test name() skipped". Suites likewise.
+STARTED = re.compile(r"^\S+ (Test|Suite) (.+?) started\.$")
+ENDED = re.compile(r"^\S+ (Test|Suite) (.+?) (?:passed|failed|skipped|recorded a known issue)\b")
+
+
+class Tracker:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.running: Counter[tuple[str, str]] = Counter()
+        self.since: dict[tuple[str, str], float] = {}
+
+    def feed(self, line: str) -> None:
+        line = line.rstrip("\n")
+        if m := STARTED.match(line):
+            key = (m.group(1), m.group(2))
+            with self.lock:
+                self.running[key] += 1
+                self.since.setdefault(key, time.monotonic())
+        elif m := ENDED.match(line):
+            key = (m.group(1), m.group(2))
+            with self.lock:
+                if self.running[key] > 0:
+                    self.running[key] -= 1
+                if self.running[key] <= 0:
+                    self.running.pop(key, None)
+                    self.since.pop(key, None)
+
+    def still_running(self, older_than: float = 0) -> list[str]:
+        now = time.monotonic()
+        with self.lock:
+            rows = [(now - self.since.get(key, now), key[0], key[1]) for key, count in self.running.items() if count > 0]
+        rows = [row for row in rows if row[0] >= older_than]
+        return [f"  {kind} {name} (running for {age:.0f} s)" for age, kind, name in sorted(rows, reverse=True)]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--limit", type=float, required=True, help="seconds the phase may take in all")
+    parser.add_argument("--report", type=float, default=300, help="report tests running longer than this many seconds")
+    parser.add_argument("--grace", type=float, default=15, help="seconds between SIGTERM and SIGKILL")
+    parser.add_argument("--name", default="tests", help="what the phase is called in messages")
+    parser.add_argument("command", nargs=argparse.REMAINDER)
+    args = parser.parse_args()
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    if not command:
+        parser.error("no command given")
+
+    started = time.monotonic()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+                               bufsize=1, text=True, errors="replace")
+    tracker = Tracker()
+
+    def pump() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            sys.stdout.write(line)
+            sys.stdout.flush()
+            tracker.feed(line)
+
+    reader = threading.Thread(target=pump, daemon=True)
+    reader.start()
+
+    next_report = started + args.report
+    while True:
+        try:
+            status = process.wait(timeout=1)
+            reader.join(timeout=10)
+            return status
+        except subprocess.TimeoutExpired:
+            pass
+        now = time.monotonic()
+        if now - started >= args.limit:
+            break
+        if now >= next_report:
+            slow = tracker.still_running(older_than=args.report)
+            if slow:
+                print(f"watchdog: {args.name}: still running after {now - started:.0f} s:", *slow, sep="\n", flush=True)
+            next_report = now + args.report
+
+    running = tracker.still_running()
+    print(f"\nwatchdog: {args.name} passed its bound of {args.limit:.0f} s; still running:", flush=True)
+    print("\n".join(running) if running else "  (no test had started and not finished: the hang is outside any test)", flush=True)
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=args.grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    except ProcessLookupError:
+        pass
+    print(f"watchdog: {args.name} FAILED: it hung (see the list above)", flush=True)
+    return 124
+
+
+if __name__ == "__main__":
+    sys.exit(main())
