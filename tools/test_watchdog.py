@@ -28,9 +28,11 @@ import time
 from collections import Counter
 
 # Swift Testing's console lines: "◇ Test name() started.", "✔ Test name() passed after 0.1
-# seconds.", "✘ Test name() failed after ...", "➜ Test name() skipped". Suites likewise.
-STARTED = re.compile(r"^\S+ (Test|Suite) (.+?) started\.$")
-ENDED = re.compile(r"^\S+ (Test|Suite) (.+?) (?:passed|failed|skipped|recorded a known issue)\b")
+# seconds.", "✔ Test name(x:) with 8 test cases passed after ...", "✘ Test name() failed after
+# ...", "➜ Test name() skipped". Suites likewise. A parameterised test's cases print a start
+# line and no end line, so they are not tracked; their test is.
+STARTED = re.compile(r"^\S+ (Test|Suite) (?!case )(.+?) started\.$")
+ENDED = re.compile(r"^\S+ (Test|Suite) (?!case )(.+?)(?: with \d+ test cases?)? (?:passed|failed|skipped|recorded a known issue)\b")
 
 
 class Tracker:

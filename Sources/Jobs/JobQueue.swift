@@ -116,8 +116,8 @@ public protocol JobQueue: Sendable {
 }
 
 /// The queue on `catalog`'s database: SQLite for an embedded catalog, PostgreSQL for a shared one.
-public func makeJobQueue(catalog: any Catalog, backoff: JobBackoff = JobBackoff()) throws(JobQueueError) -> any JobQueue {
-    if let sqlite = catalog as? SQLiteCatalog { return SQLiteJobQueue(catalog: sqlite, backoff: backoff) }
-    if let postgres = catalog as? PostgresCatalog { return PostgresJobQueue(catalog: postgres, backoff: backoff) }
+public func makeJobQueue(catalog: any Catalog, backoff: JobBackoff = JobBackoff(), clock: QueueClock = QueueClock()) throws(JobQueueError) -> any JobQueue {
+    if let sqlite = catalog as? SQLiteCatalog { return SQLiteJobQueue(catalog: sqlite, backoff: backoff, clock: clock) }
+    if let postgres = catalog as? PostgresCatalog { return PostgresJobQueue(catalog: postgres, backoff: backoff, clock: clock) }
     throw .invalid("the job queue needs a SQLite or PostgreSQL catalog, not \(type(of: catalog))")
 }

@@ -11,7 +11,7 @@ extension PostgresJobQueue {
                 """
                 INSERT INTO batches (id, model, model_version, priority, item_count, created_at)
                 VALUES (\(id), \(batch.model), \(batch.modelVersion), \(batch.priority.rawValue), \(batch.items.count),
-                        \(unescaped: Self.nowSQL))
+                        \(unescaped: self.nowSQL))
                 """, on: connection)
             var items: [BatchReceipt.Item] = []
             var jobIDs: [Int64?] = []
@@ -43,7 +43,7 @@ extension PostgresJobQueue {
                 UPDATE batch_items SET state = 'running' WHERE batch_id = \(id) AND state = 'queued'
                     AND job_id IN (SELECT jobs.id FROM jobs WHERE jobs.state = 'running')
                 """, on: connection)
-            let now = try await Self.now(on: connection, logger: self.logger)
+            let now = try await self.now(on: connection)
             try await self.append(try await self.completeBatches([id], now: now, on: connection), on: connection)
             try await self.notify("jobs", on: connection)
             return BatchReceipt(id: id, items: items)

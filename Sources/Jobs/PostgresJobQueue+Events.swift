@@ -24,7 +24,7 @@ extension PostgresJobQueue {
         try await execute(
             """
             INSERT INTO events (kind, subject, data, created_at)
-            SELECT kind, NULLIF(subject, ''), data, \(unescaped: Self.nowSQL)
+            SELECT kind, NULLIF(subject, ''), data, \(unescaped: self.nowSQL)
             FROM unnest(\(events.map(\.kind)), \(events.map { $0.subject ?? "" }), \(events.map(\.data)))
                 WITH ORDINALITY AS e(kind, subject, data, position)
             ORDER BY position

@@ -20,7 +20,7 @@ extension PostgresJobQueue {
             """
             INSERT INTO jobs (kind, idempotency_key, payload, priority, state, attempts, max_attempts, run_after, created_at)
             VALUES (\(job.kind), \(job.idempotencyKey), \(job.payload), \(job.priority.rawValue), 'queued', 0, \(job.maxAttempts),
-                    \(unescaped: Self.nowSQL), \(unescaped: Self.nowSQL))
+                    \(unescaped: self.nowSQL), \(unescaped: self.nowSQL))
             ON CONFLICT (idempotency_key) WHERE state IN ('queued', 'running', 'dead') DO UPDATE SET
                 priority = GREATEST(jobs.priority, EXCLUDED.priority),
                 state = CASE WHEN jobs.state = 'dead' THEN 'queued' ELSE jobs.state END,
@@ -41,12 +41,12 @@ extension PostgresJobQueue {
                 """
                 WITH picked AS (
                     SELECT id FROM jobs
-                    WHERE state = 'queued' AND run_after <= \(unescaped: Self.nowSQL) AND kind = ANY(\(kinds))
+                    WHERE state = 'queued' AND run_after <= \(unescaped: self.nowSQL) AND kind = ANY(\(kinds))
                     ORDER BY priority DESC, id LIMIT \(limit)
                     FOR UPDATE SKIP LOCKED
                 )
                 UPDATE jobs SET state = 'running', attempts = jobs.attempts + 1, lease_owner = \(owner),
-                    lease_until = \(unescaped: Self.nowSQL) + \(leaseMicros)
+                    lease_until = \(unescaped: self.nowSQL) + \(leaseMicros)
                 FROM picked WHERE jobs.id = picked.id
                 RETURNING \(unescaped: Self.jobColumns.split(separator: ",").map { "jobs." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
                 """, on: connection, Self.job)
@@ -64,8 +64,8 @@ extension PostgresJobQueue {
     func reapExpiredLeases(on connection: PostgresConnection) async throws {
         let expired = try await fetch(
             """
-            SELECT id, kind, attempts, max_attempts, \(unescaped: Self.nowSQL) FROM jobs
-            WHERE state = 'running' AND lease_until < \(unescaped: Self.nowSQL)
+            SELECT id, kind, attempts, max_attempts, \(unescaped: self.nowSQL) FROM jobs
+            WHERE state = 'running' AND lease_until < \(unescaped: self.nowSQL)
             ORDER BY id FOR UPDATE SKIP LOCKED
             """, on: connection) { try $0.decode((Int64, String, Int, Int, Int64).self) }
         guard let now = expired.first?.4 else { return }
@@ -84,7 +84,7 @@ extension PostgresJobQueue {
         let held = try await withConnection { connection in
             try await self.fetch(
                 """
-                UPDATE jobs SET lease_until = \(unescaped: Self.nowSQL) + \(leaseMicros)
+                UPDATE jobs SET lease_until = \(unescaped: self.nowSQL) + \(leaseMicros)
                 WHERE state = 'running' AND lease_owner = \(owner) AND id = ANY(\(ids)) RETURNING id
                 """, on: connection) { try $0.decode(Int64.self) }
         }
@@ -99,7 +99,7 @@ extension PostgresJobQueue {
             let ids = outcomes.map(\.id)
             let held = try await self.fetch(
                 """
-                SELECT id, kind, attempts, max_attempts, created_at, \(unescaped: Self.nowSQL) FROM jobs
+                SELECT id, kind, attempts, max_attempts, created_at, \(unescaped: self.nowSQL) FROM jobs
                 WHERE state = 'running' AND lease_owner = \(owner) AND id = ANY(\(ids))
                 ORDER BY id FOR UPDATE
                 """, on: connection) { try $0.decode((Int64, String, Int, Int, Int64, Int64).self) }
@@ -195,7 +195,7 @@ extension PostgresJobQueue {
             let released = try await self.fetch(
                 """
                 UPDATE jobs SET state = 'queued', attempts = GREATEST(attempts - 1, 0), lease_owner = NULL, lease_until = NULL,
-                    run_after = \(unescaped: Self.nowSQL)
+                    run_after = \(unescaped: self.nowSQL)
                 WHERE state = 'running' AND lease_owner = \(owner) AND id = ANY(\(ids)) RETURNING id
                 """, on: connection) { try $0.decode(Int64.self) }
             guard !released.isEmpty else { return }
@@ -221,8 +221,8 @@ extension PostgresJobQueue {
             }
             let (oldest, expired) = try await self.fetch(
                 """
-                SELECT \(unescaped: Self.nowSQL) - (SELECT min(created_at) FROM jobs WHERE state = 'queued'),
-                       (SELECT count(*) FROM jobs WHERE state = 'running' AND lease_until < \(unescaped: Self.nowSQL))
+                SELECT \(unescaped: self.nowSQL) - (SELECT min(created_at) FROM jobs WHERE state = 'queued'),
+                       (SELECT count(*) FROM jobs WHERE state = 'running' AND lease_until < \(unescaped: self.nowSQL))
                 """, on: connection) { try $0.decode((Int64?, Int).self) }.first ?? (nil, 0)
             return QueueStats(counts: counts, oldestQueuedAge: oldest.map { Double($0) / 1_000_000 }, expiredLeases: expired)
         }
@@ -245,7 +245,7 @@ extension PostgresJobQueue {
         try await transaction { connection in
             let revived = try await self.fetch(
                 """
-                UPDATE jobs SET state = 'queued', attempts = 0, run_after = \(unescaped: Self.nowSQL), finished_at = NULL,
+                UPDATE jobs SET state = 'queued', attempts = 0, run_after = \(unescaped: self.nowSQL), finished_at = NULL,
                     lease_owner = NULL, lease_until = NULL
                 WHERE state = 'dead' AND (\(ids == nil) OR id = ANY(\(ids ?? []))) RETURNING id
                 """, on: connection) { try $0.decode(Int64.self) }

@@ -23,7 +23,7 @@ extension PostgresJobQueue {
                 INSERT INTO webhook_subscriptions (url, secret, kinds, cursor, failures, next_attempt_at, created_at)
                 VALUES (\(webhook.url), \(webhook.secret), \(kinds),
                         coalesce(\(webhook.startAfter), (SELECT coalesce(max(id), 0) FROM events)), 0,
-                        \(unescaped: Self.nowSQL), \(unescaped: Self.nowSQL))
+                        \(unescaped: self.nowSQL), \(unescaped: self.nowSQL))
                 RETURNING \(unescaped: Self.subscriptionColumns)
                 """, on: connection, Self.subscription)
             guard let row = rows.first else { throw CatalogError.database("creating the webhook returned no row") }
@@ -70,9 +70,9 @@ extension PostgresJobQueue {
         return try await withConnection { connection in
             try await self.fetch(
                 """
-                UPDATE webhook_subscriptions SET lease_owner = \(owner), lease_until = \(unescaped: Self.nowSQL) + \(leaseMicros)
-                WHERE next_attempt_at <= \(unescaped: Self.nowSQL)
-                    AND (lease_until IS NULL OR lease_until < \(unescaped: Self.nowSQL) OR lease_owner = \(owner))
+                UPDATE webhook_subscriptions SET lease_owner = \(owner), lease_until = \(unescaped: self.nowSQL) + \(leaseMicros)
+                WHERE next_attempt_at <= \(unescaped: self.nowSQL)
+                    AND (lease_until IS NULL OR lease_until < \(unescaped: self.nowSQL) OR lease_owner = \(owner))
                     AND cursor < (SELECT coalesce(max(id), 0) FROM events)
                 RETURNING \(unescaped: Self.subscriptionColumns)
                 """, on: connection, Self.subscription)
@@ -95,19 +95,19 @@ extension PostgresJobQueue {
             try await self.execute(
                 """
                 INSERT INTO webhook_deliveries (subscription_id, event_id, attempt, status_code, error, succeeded, duration_ms, created_at)
-                VALUES (\(id), \(eventID), \(attempt), \(statusCode), \(error), \(succeeded), \(durationMilliseconds), \(unescaped: Self.nowSQL))
+                VALUES (\(id), \(eventID), \(attempt), \(statusCode), \(error), \(succeeded), \(durationMilliseconds), \(unescaped: self.nowSQL))
                 """, on: connection)
             if succeeded {
                 try await self.execute(
                     """
                     UPDATE webhook_subscriptions SET cursor = GREATEST(cursor, \(eventID)), failures = 0,
-                        next_attempt_at = \(unescaped: Self.nowSQL)
+                        next_attempt_at = \(unescaped: self.nowSQL)
                     WHERE id = \(id) AND lease_owner = \(owner)
                     """, on: connection)
             } else {
                 try await self.execute(
                     """
-                    UPDATE webhook_subscriptions SET failures = failures + 1, next_attempt_at = \(unescaped: Self.nowSQL) + \(retryMicros),
+                    UPDATE webhook_subscriptions SET failures = failures + 1, next_attempt_at = \(unescaped: self.nowSQL) + \(retryMicros),
                         lease_owner = NULL, lease_until = NULL
                     WHERE id = \(id) AND lease_owner = \(owner)
                     """, on: connection)

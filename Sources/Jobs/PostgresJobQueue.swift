@@ -21,13 +21,16 @@ public final class PostgresJobQueue: JobQueue {
     public let channel: String
     /// How long a waiter sleeps when no notification comes: the fallback should NOTIFY be lost.
     public let pollInterval: Double
+    /// The server's clock plus the offset tests advance.
+    let clock: QueueClock
     let jobWakeups = Wakeups()
     let eventWakeups = Wakeups()
     private let listener: Task<Void, Never>
 
-    public init(catalog: PostgresCatalog, backoff: JobBackoff = JobBackoff(), pollInterval: Double = 5) {
+    public init(catalog: PostgresCatalog, backoff: JobBackoff = JobBackoff(), pollInterval: Double = 5, clock: QueueClock = QueueClock()) {
         self.catalog = catalog
         self.backoff = backoff
+        self.clock = clock
         self.logger = Logger(label: "lenscale.jobs")
         self.pollInterval = pollInterval
         let channel = "lenscale_" + (catalog.configuration.schema ?? "public")
@@ -47,8 +50,9 @@ public final class PostgresJobQueue: JobQueue {
         await listener.value
     }
 
-    /// The server's transaction time in microseconds since 1970, as the tables store times.
-    static let nowSQL = "(extract(epoch from now()) * 1000000)::bigint"
+    /// The server's transaction time in microseconds since 1970, as the tables store times, on
+    /// the queue's clock. The offset is an integer, so splicing it into SQL is safe.
+    var nowSQL: String { "((extract(epoch from now()) * 1000000)::bigint + \(clock.offsetMicroseconds))" }
 
     static func micros(_ seconds: Double) -> Int64 { Int64((seconds * 1_000_000).rounded()) }
 
@@ -78,7 +82,7 @@ public final class PostgresJobQueue: JobQueue {
         try await execute("SELECT pg_notify(\(channel), \(payload))", on: connection)
     }
 
-    static func now(on connection: PostgresConnection, logger: Logger) async throws -> Int64 {
+    func now(on connection: PostgresConnection) async throws -> Int64 {
         try await PostgresCatalog.fetch(PostgresQuery(unsafeSQL: "SELECT \(nowSQL)"), on: connection, logger: logger) {
             try $0.decode(Int64.self)
         }.first ?? CatalogTime.microseconds(Date())

@@ -5,7 +5,7 @@ import GRDB
 extension SQLiteJobQueue {
     public func createBatch(_ batch: NewBatch) async throws(JobQueueError) -> BatchReceipt {
         let id = BatchID.make()
-        let now = Self.now()
+        let now = self.now()
         let receipt = try await write { db in
             try db.execute(
                 sql: "INSERT INTO batches (id, model, model_version, priority, item_count, created_at) VALUES (?, ?, ?, ?, ?, ?)",

@@ -8,7 +8,8 @@ extension SQLiteJobQueue {
     /// Waiters in other processes see them within the poll interval.
     public static func append(_ events: [NewEvent], in db: Database) throws {
         guard !events.isEmpty else { return }
-        let now = Self.now()
+        // Informational, not a lease or a backoff: the host's clock, whoever appends.
+        let now = CatalogTime.microseconds(Date())
         for event in events {
             try db.execute(
                 sql: "INSERT INTO events (kind, subject, data, created_at) VALUES (?, ?, ?, ?)",

@@ -4,7 +4,7 @@ import GRDB
 
 extension SQLiteJobQueue {
     public func enqueue(_ job: NewJob) async throws(JobQueueError) -> (id: Int64, inserted: Bool) {
-        let now = Self.now()
+        let now = self.now()
         let result = try await write { db in try Self.enqueue(job, now: now, in: db) }
         await jobWakeups.signal()
         return result
@@ -37,7 +37,7 @@ extension SQLiteJobQueue {
 
     public func claim(kinds: [String], limit: Int, owner: String, lease: Double) async throws(JobQueueError) -> [Job] {
         guard !kinds.isEmpty, limit > 0 else { return [] }
-        let now = Self.now()
+        let now = self.now()
         // A read first: an idle worker polling must not take the file's write lock every time.
         let claimable = try await read { db in
             try Bool.fetchOne(
@@ -50,7 +50,7 @@ extension SQLiteJobQueue {
         let (jobs, reapedEvents) = try await write { db in
             // The clock is read again under the write lock: waiting for the lock (or for a busy
             // machine to run this task) must not eat into the lease being granted.
-            let now = Self.now()
+            let now = self.now()
             let leaseUntil = now + Self.micros(lease)
             let events = try Self.reapExpiredLeases(now: now, in: db)
             let rows = try Row.fetchAll(
@@ -101,7 +101,7 @@ extension SQLiteJobQueue {
     public func heartbeat(ids: [Int64], owner: String, lease: Double) async throws(JobQueueError) -> Set<Int64> {
         guard !ids.isEmpty else { return [] }
         let held = try await write { db in
-            let leaseUntil = Self.now() + Self.micros(lease)  // from when the lock is held; see `claim`
+            let leaseUntil = self.now() + Self.micros(lease)  // from when the lock is held; see `claim`
             return Set(try Row.fetchAll(
                 db,
                 sql: """
@@ -117,7 +117,7 @@ extension SQLiteJobQueue {
     @discardableResult
     public func finish(_ outcomes: [(id: Int64, outcome: JobOutcome)], owner: String) async throws(JobQueueError) -> Set<Int64> {
         guard !outcomes.isEmpty else { return [] }
-        let now = Self.now()
+        let now = self.now()
         let backoff = self.backoff
         let (notHeld, requeued) = try await write { db in
             let ids = outcomes.map(\.id)
@@ -165,7 +165,7 @@ extension SQLiteJobQueue {
 
     public func release(ids: [Int64], owner: String) async throws(JobQueueError) {
         guard !ids.isEmpty else { return }
-        let now = Self.now()
+        let now = self.now()
         try await write { db in
             let list = Self.placeholders(ids.count)
             let released = try Row.fetchAll(
@@ -192,7 +192,7 @@ extension SQLiteJobQueue {
     }
 
     public func stats() async throws(JobQueueError) -> QueueStats {
-        let now = Self.now()
+        let now = self.now()
         let stats = try await read { db in
             var counts: [JobState: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM jobs GROUP BY state") {
@@ -218,7 +218,7 @@ extension SQLiteJobQueue {
 
     @discardableResult
     public func retryDead(ids: [Int64]?) async throws(JobQueueError) -> Int {
-        let now = Self.now()
+        let now = self.now()
         let count = try await write { db in
             let filter = ids.map { "AND id IN (\(Self.placeholders($0.count)))" } ?? ""
             let revived = try Row.fetchAll(

@@ -6,7 +6,7 @@ extension SQLiteJobQueue {
     public func createWebhook(_ webhook: NewWebhook) async throws(JobQueueError) -> WebhookSubscription {
         try WebhookRules.validate(webhook)
         let kinds = try WebhookRules.kindsJSON(webhook.kinds)
-        let now = Self.now()
+        let now = self.now()
         return try await write { db in
             let cursor = try webhook.startAfter ?? (Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM events") ?? 0)
             try db.execute(
@@ -50,7 +50,7 @@ extension SQLiteJobQueue {
     }
 
     public func leaseDueWebhooks(owner: String, lease: Double) async throws(JobQueueError) -> [(subscription: WebhookSubscription, secret: String)] {
-        let now = Self.now()
+        let now = self.now()
         return try await write { db in
             try Row.fetchAll(
                 db,
@@ -68,7 +68,7 @@ extension SQLiteJobQueue {
     public func recordDelivery(webhook id: Int64, owner: String, eventID: Int64?, skippedThrough: Int64?,
                                attempt: Int, statusCode: Int?, error: String?, succeeded: Bool,
                                durationMilliseconds: Int, retryAfter: Double) async throws(JobQueueError) {
-        let now = Self.now()
+        let now = self.now()
         try await write { db in
             if let skippedThrough {
                 try db.execute(

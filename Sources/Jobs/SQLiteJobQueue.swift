@@ -13,18 +13,22 @@ public final class SQLiteJobQueue: JobQueue {
     let backoff: JobBackoff
     /// How often waiters look at the table for work or events written by other processes.
     public let pollInterval: Double
+    /// This host's clock plus the offset tests advance.
+    let clock: QueueClock
     let jobWakeups = Wakeups()
     let eventWakeups = Wakeups()
 
-    public init(catalog: SQLiteCatalog, backoff: JobBackoff = JobBackoff(), pollInterval: Double = 0.25) {
+    public init(catalog: SQLiteCatalog, backoff: JobBackoff = JobBackoff(), pollInterval: Double = 0.25, clock: QueueClock = QueueClock()) {
         self.catalog = catalog
         self.backoff = backoff
         self.pollInterval = pollInterval
+        self.clock = clock
     }
 
     public func close() async {}
 
-    static func now() -> Int64 { CatalogTime.microseconds(Date()) }
+    /// Now in the tables' unit (microseconds since 1970), on the queue's clock.
+    func now() -> Int64 { CatalogTime.microseconds(Date()) + clock.offsetMicroseconds }
 
     static func micros(_ seconds: Double) -> Int64 { Int64((seconds * 1_000_000).rounded()) }
 

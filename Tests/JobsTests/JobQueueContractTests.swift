@@ -61,10 +61,13 @@ import TestSupport
     func expiredLeaseIsClaimedAgain(_ backend: Backend) async throws {
         try await TestQueues.with(backend) { queues in
             let id = try await queues.first.enqueue(TestQueues.job("slow")).id
-            // A lease long enough that a loaded machine still claims within it, short enough to wait out.
-            _ = try await queues.first.claim(kinds: ["test.work"], limit: 1, owner: "dead-worker", lease: 8)
+            // The queue's clock runs with real time plus what the test advances: a long lease and
+            // wide margins keep a starved machine's own seconds from deciding the outcome.
+            _ = try await queues.first.claim(kinds: ["test.work"], limit: 1, owner: "dead-worker", lease: 600)
             #expect(try await queues.second.claim(kinds: ["test.work"], limit: 1, owner: "w2", lease: 30).isEmpty, "leased")
-            try await Task.sleep(for: .milliseconds(8_500))
+            queues.clock.advance(by: .seconds(500))
+            #expect(try await queues.second.claim(kinds: ["test.work"], limit: 1, owner: "w2", lease: 30).isEmpty, "leased for 600 s")
+            queues.clock.advance(by: .seconds(200))
             let again = try await queues.second.claim(kinds: ["test.work"], limit: 1, owner: "w2", lease: 30)
             #expect(again.map(\.id) == [id])
             #expect(again.first?.attempts == 2 && again.first?.leaseOwner == "w2")
@@ -81,9 +84,9 @@ import TestSupport
     func heartbeatExtendsTheLease(_ backend: Backend) async throws {
         try await TestQueues.with(backend) { queues in
             let id = try await queues.first.enqueue(TestQueues.job("long")).id
-            _ = try await queues.first.claim(kinds: ["test.work"], limit: 1, owner: "w1", lease: 0.3)
-            #expect(try await queues.first.heartbeat(ids: [id], owner: "w1", lease: 30).isEmpty)
-            try await Task.sleep(for: .milliseconds(500))
+            _ = try await queues.first.claim(kinds: ["test.work"], limit: 1, owner: "w1", lease: 60)
+            #expect(try await queues.first.heartbeat(ids: [id], owner: "w1", lease: 3600).isEmpty)
+            queues.clock.advance(by: .seconds(600))  // far past the first lease, far within the heartbeat's
             #expect(try await queues.second.claim(kinds: ["test.work"], limit: 1, owner: "w2", lease: 30).isEmpty,
                     "the heartbeat kept the job")
             #expect(try await queues.first.job(id: id)?.leaseOwner == "w1")
@@ -92,26 +95,21 @@ import TestSupport
 
     @Test(arguments: Backend.allCases)
     func retriesBackOffThenDeadLetterAndRetry(_ backend: Backend) async throws {
-        try await TestQueues.with(backend, backoff: JobBackoff(base: 3, cap: 3)) { queues in
+        try await TestQueues.with(backend, backoff: JobBackoff(base: 3600, cap: 3600)) { queues in
             let queue = queues.first
             let id = try await queue.enqueue(TestQueues.job("flaky", maxAttempts: 2)).id
-            _ = try await queue.claim(kinds: ["test.work"], limit: 1, owner: "w", lease: 30)
-            let retried = Date()
+            let claimed = try #require(try await queue.claim(kinds: ["test.work"], limit: 1, owner: "w", lease: 30).first)
             try await queue.finish([(id, .retry(reason: "timeout talking to S3"))], owner: "w")
             let waiting = try #require(try await queue.job(id: id))
             #expect(waiting.state == .queued && waiting.lastError == "timeout talking to S3")
-            // Jittered backoff of at least half the base from the retry, whatever the machine's speed.
-            #expect(waiting.runAfter.timeIntervalSince(retried) >= 1.4, "backoff pushes the next attempt into the future")
-            // Checked only while run_after is still ahead: a starved machine may already be past it.
-            if Date() < waiting.runAfter.addingTimeInterval(-0.5) {
-                #expect(try await queue.claim(kinds: ["test.work"], limit: 1, owner: "w", lease: 30).isEmpty, "not before run_after")
-            }
-            var second: [Job] = []
-            let deadline = ContinuousClock.now + .seconds(60)
-            while second.isEmpty, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(100))
-                second = try await queue.claim(kinds: ["test.work"], limit: 1, owner: "w", lease: 30)
-            }
+            // Jittered backoff of half to all of the hour's base, counted from the retry; the
+            // test moves the queue's clock, with margins of minutes over the machine's own time.
+            #expect(waiting.runAfter.timeIntervalSince(claimed.createdAt) >= 1700, "backoff pushes the next attempt into the future")
+            #expect(try await queue.claim(kinds: ["test.work"], limit: 1, owner: "w", lease: 30).isEmpty, "not before run_after")
+            queues.clock.advance(by: .seconds(1_700))
+            #expect(try await queue.claim(kinds: ["test.work"], limit: 1, owner: "w", lease: 30).isEmpty, "not within half the base")
+            queues.clock.advance(by: .seconds(2_000))
+            let second = try await queue.claim(kinds: ["test.work"], limit: 1, owner: "w", lease: 30)
             #expect(second.first?.attempts == 2)
             try await queue.finish([(id, .retry(reason: "timeout again"))], owner: "w")
             #expect(try await queue.job(id: id)?.state == .dead)
@@ -179,25 +177,28 @@ import TestSupport
         }
     }
 
-    /// A waiter on one pool is woken by an enqueue on another, long before its fallback poll.
+    /// A waiter on one pool is woken by an enqueue on another: by NOTIFY, since its fallback
+    /// poll and its own timeout are an hour away. The minute given to each wait only turns a
+    /// lost notification into a failure that names it.
     @Test func postgresNotifyWakesAnIdleWorker() async throws {
         try await TestPostgres.withIsolatedSchema("notify") { _, url in
             let one = try await openCatalog(url)
             let two = try await openCatalog(url)
-            let waiter = PostgresJobQueue(catalog: one as! PostgresCatalog, pollInterval: 60)
+            let waiter = PostgresJobQueue(catalog: one as! PostgresCatalog, pollInterval: 3600)
             let producer = try makeJobQueue(catalog: two)
-            try await Task.sleep(for: .milliseconds(300))  // the listener connects
+            // The listener signals once when its LISTEN is in place.
+            try await poll("the LISTEN connection", within: .seconds(120)) { await waiter.jobWakeupToken() > 0 }
             let token = await waiter.jobWakeupToken()
-            let started = ContinuousClock.now
-            async let woke: Void = waiter.waitForJobs(since: token, timeout: 30)
-            try await Task.sleep(for: .milliseconds(100))
+            async let woke: Void = within(.seconds(120), "the enqueue's NOTIFY to wake the waiter") {
+                await waiter.waitForJobs(since: token, timeout: 3600)
+            }
             _ = try await producer.enqueue(TestQueues.job("wake"))
-            await woke
-            let waited = ContinuousClock.now - started
-            #expect(waited < .seconds(20), "woken by NOTIFY, not by the 30 s timeout (waited \(waited))")
+            try await woke
+            #expect(await waiter.jobWakeupToken() > token)
             let eventToken = try await waiter.latestEventID()
-            async let sawEvent = waiter.waitForEvents(after: eventToken, timeout: 30)
-            try await Task.sleep(for: .milliseconds(100))
+            async let sawEvent = within(.seconds(120), "the append's NOTIFY to wake the event waiter") {
+                try await waiter.waitForEvents(after: eventToken, timeout: 3600)
+            }
             try await producer.append([NewEvent(kind: "test.ping", subject: nil, data: "{}")])
             #expect(try await sawEvent)
             await waiter.close()

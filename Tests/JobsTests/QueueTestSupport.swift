@@ -16,6 +16,8 @@ struct QueuePair {
     let second: any JobQueue
     let catalog: any Catalog
     let backend: Backend
+    /// Both queues' clock: a test advances it to expire a lease or end a backoff.
+    let clock: QueueClock
 }
 
 enum TestQueues {
@@ -39,8 +41,10 @@ enum TestQueues {
                         _ body: (QueuePair) async throws -> T) async throws -> T {
         let one = try await openCatalog(location)
         let two = try await openCatalog(location)
-        let pair = QueuePair(first: try makeJobQueue(catalog: one, backoff: backoff),
-                             second: try makeJobQueue(catalog: two, backoff: backoff), catalog: one, backend: backend)
+        let clock = QueueClock()
+        let pair = QueuePair(first: try makeJobQueue(catalog: one, backoff: backoff, clock: clock),
+                             second: try makeJobQueue(catalog: two, backoff: backoff, clock: clock), catalog: one, backend: backend,
+                             clock: clock)
         do {
             let result = try await body(pair)
             await pair.first.close()

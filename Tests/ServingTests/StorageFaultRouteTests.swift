@@ -93,9 +93,9 @@ struct StorageFaultRouteTests {
         let headers = server.headers(.ingest, contentType: "multipart/form-data; boundary=lenscale-batch")
         try await app.test(.router) { client in
             try await client.waitUntilReady()
-            // The store goes down at an exact point: after a few of the batch's objects landed
-            // (a HEAD and a PUT each), however fast or slow the machine is.
-            proxy.goDown(afterRequests: 8)
+            // The store goes down at an exact point: after three of the batch's objects were
+            // written, however fast or slow the machine is.
+            proxy.goDown(afterRequests: 3, method: "PUT")
             let refused = try await client.execute(uri: "/v1/batches", method: .post, headers: headers, body: body)
             #expect(refused.status == .serviceUnavailable, "\(String(buffer: refused.body))")
             #expect(refused.headers[.retryAfter] != nil)

@@ -30,12 +30,18 @@ public final class FaultProxy: Sendable {
         var connections: Set<Int32> = []
         /// Requests still allowed through before the proxy goes down by itself; nil: no limit.
         var requestsLeft: Int?
+        /// Only requests with this method count against `requestsLeft`; nil: every request.
+        var countedMethod: String?
     }
 
-    /// Lets `count` more HTTP requests through, then goes `.down` as the next one arrives, so a
-    /// test can cut a client off at an exact point of its work rather than racing it.
-    public func goDown(afterRequests count: Int) {
-        state.withLock { $0.requestsLeft = count }
+    /// Lets `count` more HTTP requests (of `method`, when given) through, then goes `.down` as
+    /// the next such request arrives, so a test can cut a client off at an exact point of its
+    /// work rather than racing it.
+    public func goDown(afterRequests count: Int, method: String? = nil) {
+        state.withLock {
+            $0.requestsLeft = count
+            $0.countedMethod = method
+        }
     }
 
     public init(upstreamPort: Int) throws {
@@ -152,11 +158,21 @@ public final class FaultProxy: Sendable {
     /// only makes the cut a request later.
     private func admits(_ chunk: ArraySlice<UInt8>) -> Bool {
         let marker = Array(" HTTP/1.1\r\n".utf8)
+        let method = state.withLock { $0.countedMethod }.map { Array(($0 + " ").utf8) }
         var requests = 0
         if chunk.count >= marker.count {
             var index = chunk.startIndex
             while index <= chunk.endIndex - marker.count {
-                if chunk[index..<index + marker.count].elementsEqual(marker) { requests += 1 }
+                if chunk[index..<index + marker.count].elementsEqual(marker) {
+                    // The request line runs from the previous line break (or the chunk's start).
+                    var lineStart = index
+                    while lineStart > chunk.startIndex, chunk[lineStart - 1] != UInt8(ascii: "\n") { lineStart -= 1 }
+                    if let method {
+                        if chunk[lineStart...].starts(with: method) { requests += 1 }
+                    } else {
+                        requests += 1
+                    }
+                }
                 index += 1
             }
         }
