@@ -8,8 +8,17 @@ SWIFT_TEST_FLAGS ?=
 # Fault tests that kill processes and restart PostgreSQL: they run alone, after the rest, so a
 # restart cannot fail other tests' connections and their kill timing is not starved of CPU.
 SERIAL_TESTS := WorkerFaultTests|ResumeAfterKillTests|ServeKillTests
+# Every phase runs under the watchdog: past its bound it prints the tests still running, stops
+# the runner and fails, so a hang is a named failure instead of a stalled CI run. The bounds are
+# about three times the phases' measured wall time on a 2-core machine.
+WATCHDOG := python3 tools/test_watchdog.py
+PARALLEL_LIMIT ?= 1200
+SERIAL_LIMIT ?= 1500
+PYTEST_LIMIT ?= 900
+# How many tests Swift Testing runs at once in the parallel phase (see README, "Tests").
+TEST_WIDTH ?= 8
 
-.PHONY: setup build release demo fixtures postgres test bench clean
+.PHONY: setup build release demo fixtures postgres test test-parallel test-stress bench clean
 
 ## setup: Debian packages, the Python venv with pinned wheels, the ONNX models, the demo photos.
 setup:
@@ -36,10 +45,21 @@ postgres: setup
 ## test: the whole suite, Swift and Python, on real photos, real models and real servers.
 test: fixtures postgres
 	swift build --build-tests
-	swift test --skip-build --skip '$(SERIAL_TESTS)' $(SWIFT_TEST_FLAGS)
-	swift test --skip-build --no-parallel --filter '$(SERIAL_TESTS)' $(SWIFT_TEST_FLAGS)
-	$(PYTHON) -m pytest -q tools/tests
-	$(PYTHON) -m pytest -q tools/browser
+	@$(MAKE) --no-print-directory test-parallel
+	$(WATCHDOG) --limit $(SERIAL_LIMIT) --name "serial phase" -- \
+		swift test --skip-build --no-parallel --filter '$(SERIAL_TESTS)' $(SWIFT_TEST_FLAGS)
+	$(WATCHDOG) --limit $(PYTEST_LIMIT) --name "python tests" -- $(PYTHON) -m pytest -q tools/tests
+	$(WATCHDOG) --limit $(PYTEST_LIMIT) --name "browser tests" -- $(PYTHON) -m pytest -q tools/browser
+
+## test-parallel: the Swift tests that may share the machine (all but the fault tests), built already.
+test-parallel:
+	SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=$(TEST_WIDTH) $(WATCHDOG) --limit $(PARALLEL_LIMIT) --name "parallel phase" -- \
+		swift test --skip-build --skip '$(SERIAL_TESTS)' $(SWIFT_TEST_FLAGS)
+
+## test-stress: the parallel phase beside a CPU hog on every core, to flush out timing-dependent tests.
+test-stress: fixtures postgres
+	swift build --build-tests
+	@bash tools/test-stress.sh
 
 bench: release
 	bash bench/classify/run.sh

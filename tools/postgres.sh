@@ -25,6 +25,9 @@ port="5432"
 role="lenscale"
 password="lenscale"
 databases=(lenscale lenscale_test)
+# The parallel test phase opens many pools at once (two per queue test, plus LISTEN connections
+# and psql); Debian's default of 100 turned a busy run into "too many clients" failures.
+max_connections=400
 test_url="postgres://${role}:${password}@${host}:${port}/lenscale_test"
 
 log() { printf 'postgres.sh: %s\n' "$*" >&2; }
@@ -69,6 +72,12 @@ ensure_cluster() {
     if [[ "$configured" != "$port" ]]; then
         log "setting port $port for cluster $pg_version/$cluster (was $configured)"
         as_root pg_conftool "$pg_version" "$cluster" set port "$port"
+        if cluster_online; then as_root pg_ctlcluster "$pg_version" "$cluster" restart; fi
+    fi
+    configured="$(pg_conftool -s "$pg_version" "$cluster" show max_connections 2>/dev/null || echo 100)"
+    if [[ "$configured" != "$max_connections" ]]; then
+        log "setting max_connections $max_connections for cluster $pg_version/$cluster (was $configured)"
+        as_root pg_conftool "$pg_version" "$cluster" set max_connections "$max_connections"
         if cluster_online; then as_root pg_ctlcluster "$pg_version" "$cluster" restart; fi
     fi
 }

@@ -32,7 +32,10 @@ extension DecodeError: CustomStringConvertible {
         case .unsupportedFormat(let name):
             return "unsupported image format \(name): convert it to JPEG, PNG or WebP"
         case .tooManyPixels(let width, let height, let limit):
-            return "the image declares \(width)×\(height) = \(width * height) pixels, over the limit of \(limit); "
+            // The dimensions come from a hostile header: their product may not fit in an Int.
+            let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
+            let total = overflow ? "more than \(Int.max)" : "\(pixels)"
+            return "the image declares \(width)×\(height) = \(total) pixels, over the limit of \(limit); "
                 + "raise the pixel limit only if you trust the source"
         case .tooManyBytes(let count, let limit):
             return "the file has \(count) bytes, over the limit of \(limit)"

@@ -77,6 +77,17 @@ func meanDifference(_ a: RGBImage, _ b: RGBImage) -> Double {
         }
     }
 
+    /// The 33-byte PNG that killed the server: IHDR declares 4294967295 × 4294967295, whose
+    /// product overflows, and the error's own message multiplied them again.
+    @Test func headerDimensionsWhoseProductOverflowsAreAnErrorWithAMessage() throws {
+        let bomb = BadInputs.pngHeader(width: .max, height: .max)
+        let error = try #require(throws: DecodeError.self) { try decoder.decode(bomb) }
+        #expect(error == .tooManyPixels(width: Int(UInt32.max), height: Int(UInt32.max), limit: 100_000_000))
+        #expect(error.description.contains("4294967295×4294967295 = more than \(Int.max) pixels"), "\(error)")
+        let huge = DecodeError.tooManyPixels(width: .max, height: .max, limit: 1)
+        #expect(huge.description.contains("more than"))
+    }
+
     @Test func truncatedPNGAndWebPAreReported() throws {
         let png = try bytes(of: TestPaths.sharedImage("coffee.png"))
         #expect(throws: DecodeError.self) { try decoder.decode(Array(png.prefix(png.count / 2))) }

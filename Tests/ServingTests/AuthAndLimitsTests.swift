@@ -101,6 +101,8 @@ struct AuthAndLimitsTests {
             ("gif", "/v1/classify", "image/jpeg", BadInputs.gif, .unsupportedMediaType, "unsupported_format"),
             ("truncated jpeg", "/v1/classify", "image/jpeg", Array(jpeg.prefix(jpeg.count / 3)), .unprocessableContent, "truncated"),
             ("png bomb header", "/v1/classify", "image/png", BadInputs.pngHeader(width: 60_000, height: 60_000), .unprocessableContent, "too_many_pixels"),
+            // 33 bytes whose declared size overflows when multiplied: this killed the server once.
+            ("png overflowing header", "/v1/classify", "image/png", BadInputs.pngHeader(width: .max, height: .max), .unprocessableContent, "too_many_pixels"),
             ("jpeg bomb header", "/v1/classify", "image/jpeg", BadInputs.jpegHeader(width: 65_000, height: 65_000), .unprocessableContent, "too_many_pixels"),
             ("random bytes", "/v1/classify", "application/octet-stream", BadInputs.randomBytes(count: 4096), .unsupportedMediaType, "not_an_image"),
             ("wrong type", "/v1/classify", "text/plain", jpeg, .unsupportedMediaType, "unsupported_media_type"),

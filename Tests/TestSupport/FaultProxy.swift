@@ -32,11 +32,15 @@ public final class FaultProxy: Sendable {
         var requestsLeft: Int?
         /// Only requests with this method count against `requestsLeft`; nil: every request.
         var countedMethod: String?
+        /// Set once `requestsLeft` ran out: every new request is refused (its connection reset)
+        /// while requests already sent finish, as when a server dies between two requests.
+        var refusingRequests = false
     }
 
-    /// Lets `count` more HTTP requests (of `method`, when given) through, then goes `.down` as
-    /// the next such request arrives, so a test can cut a client off at an exact point of its
-    /// work rather than racing it.
+    /// Lets `count` more HTTP requests (of `method`, when given) through, then refuses every new
+    /// request and connection from the next such request on, so a test can cut a client off at
+    /// an exact point of its work rather than racing it. Requests already sent (their bodies
+    /// included) still complete. `set(.forwarding)` ends it.
     public func goDown(afterRequests count: Int, method: String? = nil) {
         state.withLock {
             $0.requestsLeft = count
@@ -61,6 +65,7 @@ public final class FaultProxy: Sendable {
             return (state.mode, state.listener, mode == .forwarding ? [] : state.connections)
         }
         for connection in connections { shutdown(connection, Int32(SHUT_RDWR)) }
+        if mode == .forwarding { state.withLock { $0.refusingRequests = false } }
         if mode == .down, old != .down {
             shutdown(listener, Int32(SHUT_RDWR))
             close(listener)
@@ -153,38 +158,53 @@ public final class FaultProxy: Sendable {
         return fd
     }
 
-    /// Counts the request lines in `chunk` against `requestsLeft`; false (and the proxy goes
-    /// down) once the limit is passed. A request line split across two reads is missed, which
-    /// only makes the cut a request later.
+    /// Counts the request lines in `chunk` against `requestsLeft`; false (and the connection is
+    /// dropped) for a request once the limit has passed. A request line split across two reads
+    /// is missed, which only makes the cut a request later.
     private func admits(_ chunk: ArraySlice<UInt8>) -> Bool {
         let marker = Array(" HTTP/1.1\r\n".utf8)
         let method = state.withLock { $0.countedMethod }.map { Array(($0 + " ").utf8) }
-        var requests = 0
+        var requests = 0, counted = 0
         if chunk.count >= marker.count {
             var index = chunk.startIndex
             while index <= chunk.endIndex - marker.count {
                 if chunk[index..<index + marker.count].elementsEqual(marker) {
-                    // The request line runs from the previous line break (or the chunk's start).
-                    var lineStart = index
-                    while lineStart > chunk.startIndex, chunk[lineStart - 1] != UInt8(ascii: "\n") { lineStart -= 1 }
+                    requests += 1
+                    // The target holds no space: the method ends right before it. (On a kept-alive
+                    // connection the line follows the previous body with no line break.)
+                    var targetStart = index
+                    while targetStart > chunk.startIndex, chunk[targetStart - 1] != UInt8(ascii: " ") { targetStart -= 1 }
                     if let method {
-                        if chunk[lineStart...].starts(with: method) { requests += 1 }
+                        if targetStart - chunk.startIndex >= method.count, chunk[(targetStart - method.count)..<targetStart].elementsEqual(method) {
+                            counted += 1
+                        }
                     } else {
-                        requests += 1
+                        counted += 1
                     }
                 }
                 index += 1
             }
         }
         guard requests > 0 else { return true }
-        let allowed = state.withLock { state -> Bool in
-            guard let left = state.requestsLeft else { return true }
-            state.requestsLeft = left - requests
-            return left - requests >= 0
+        let (allowed, closeListener) = state.withLock { state -> (Bool, Bool) in
+            if state.refusingRequests { return (false, false) }
+            guard counted > 0, let left = state.requestsLeft else { return (true, false) }
+            state.requestsLeft = left - counted
+            guard left - counted < 0 else { return (true, false) }
+            state.requestsLeft = nil
+            state.refusingRequests = true
+            return (false, true)
         }
-        if !allowed {
-            state.withLock { $0.requestsLeft = nil }
-            try? set(.down)
+        if closeListener {
+            // No new connections either; the ones open keep finishing what they already sent.
+            let listener = state.withLock { state -> Int32 in
+                defer { state.listener = -1; state.mode = .down }
+                return state.listener
+            }
+            if listener >= 0 {
+                shutdown(listener, Int32(SHUT_RDWR))
+                close(listener)
+            }
         }
         return allowed
     }
