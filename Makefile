@@ -16,7 +16,7 @@ PARALLEL_LIMIT ?= 1200
 SERIAL_LIMIT ?= 1500
 PYTEST_LIMIT ?= 900
 # How many tests Swift Testing runs at once in the parallel phase (see README, "Tests").
-TEST_WIDTH ?= 8
+TEST_WIDTH ?= 4
 
 .PHONY: setup build release demo fixtures postgres test test-parallel test-stress bench clean
 

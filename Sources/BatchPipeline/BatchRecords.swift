@@ -6,6 +6,9 @@ enum BatchRecords {
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // A model that outputs NaN or ±∞ must not take the run down: JSON has no such numbers,
+        // so they are written as strings a reader can recognise.
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return encoder
     }()
 
@@ -43,8 +46,12 @@ enum BatchRecords {
     static let csvHeader = "path,sha256,model,model_version,rank,index,name,score\n"
 
     static func json<T: Encodable>(_ value: T) -> String {
-        // These types hold only strings and numbers, which always encode.
-        String(decoding: try! encoder.encode(value), as: UTF8.self) + "\n"
+        do {
+            return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+        } catch {
+            // Unreachable for these string-and-number records; a line that says so beats a trap.
+            return #"{"error":"unencodable_record","message":"this record could not be written as JSON"}"# + "\n"
+        }
     }
 
     static func labels(_ line: LabelLine, format: LabelFormat) -> String {
