@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -77,6 +78,10 @@ def main() -> int:
     if not command:
         parser.error("no command given")
 
+    # Line-buffered output: into a pipe the runner's stdio would hold back up to a block of
+    # lines, and the "started" line of the very test that hangs would be among them.
+    if shutil.which("stdbuf"):
+        command = ["stdbuf", "-oL", "-eL", *command]
     started = time.monotonic()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
                                bufsize=1, text=True, errors="replace")

@@ -9,7 +9,8 @@ import TestSupport
 struct PostgresReachabilityTests {
     @Test("a URL where nothing listens fails at once with unreachable and the start command")
     func nothingListening() async throws {
-        let started = ContinuousClock.now
+        // PostgresNIO's pool alone would retry for 60 s and then report a timeout; a refusal that
+        // is reported as such (not as a timeout) is what "at once" means, whatever the machine's speed.
         let error = await #expect(throws: CatalogError.self) {
             _ = try await openCatalog("postgres://lenscale:secret@127.0.0.1:1/lenscale_test")
         }
@@ -22,9 +23,7 @@ struct PostgresReachabilityTests {
         let message = try #require(error).description
         #expect(message.contains("sudo tools/postgres.sh start"))
         #expect(!message.contains("secret"))
-        // PostgresNIO's pool alone would wait 60 s; the bound is loose because a loaded CI machine
-        // running the whole suite in parallel can be slow, and speed belongs in benchmarks.
-        #expect(ContinuousClock.now - started < .seconds(50))
+        #expect(reason.lowercased().contains("refused"), "\(reason)")
     }
 
     @Test("a wrong password is reported as unreachable with the server's reason")

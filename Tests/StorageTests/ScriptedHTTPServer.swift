@@ -64,11 +64,12 @@ final class ScriptedHTTPServer: Sendable {
     /// Stops accepting and drops every open connection (which ends any `.hang`).
     func stop() {
         shutdown(listener, Int32(SHUT_RDWR))
-        let connections = state.withLock { state in
-            defer { state.openConnections = [] }
-            return state.openConnections
+        // Under the lock: `handle` removes a descriptor under it before closing it, so none can
+        // have been closed and its number reused by another test's socket in between.
+        state.withLock { state in
+            for connection in state.openConnections { shutdown(connection, Int32(SHUT_RDWR)) }
+            state.openConnections = []
         }
-        for connection in connections { shutdown(connection, Int32(SHUT_RDWR)) }
     }
 
     private func serve() {

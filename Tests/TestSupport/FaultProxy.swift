@@ -60,18 +60,36 @@ public final class FaultProxy: Sendable {
 
     /// Switches to `mode`; open connections are reset whenever traffic stops passing.
     public func set(_ mode: Mode) throws {
-        let (old, listener, connections) = state.withLock { state in
+        // Shut connections down while holding the lock: `serve` removes a descriptor from the
+        // set under it before closing, so none can have been closed and its number reused by
+        // another test's socket in between.
+        let (old, listener) = state.withLock { state in
             defer { state.mode = mode }
-            return (state.mode, state.listener, mode == .forwarding ? [] : state.connections)
+            if mode != .forwarding {
+                for connection in state.connections { shutdown(connection, Int32(SHUT_RDWR)) }
+            }
+            return (state.mode, state.listener)
         }
-        for connection in connections { shutdown(connection, Int32(SHUT_RDWR)) }
         if mode == .forwarding { state.withLock { $0.refusingRequests = false } }
         if mode == .down, old != .down {
+            // Only shut down: the accepting thread closes it once its accept() fails, so the
+            // number cannot be reused by another socket while that thread may still use it.
             shutdown(listener, Int32(SHUT_RDWR))
-            close(listener)
             state.withLock { $0.listener = -1 }
         } else if mode != .down, old == .down {
-            let (fd, _) = try Self.listen(port: port)
+            // The old listener is closed by its accepting thread as it wakes: until then the
+            // port may still be taken, for a moment.
+            var attempt = 0
+            var opened: (Int32, Int)?
+            while opened == nil {
+                do {
+                    opened = try Self.listen(port: port)
+                } catch let error as POSIXError where error.code == .EADDRINUSE && attempt < 500 {
+                    attempt += 1
+                    usleep(2_000)
+                }
+            }
+            let (fd, _) = opened!
             state.withLock { $0.listener = fd }
             startAccepting(fd)
         }
@@ -106,6 +124,7 @@ public final class FaultProxy: Sendable {
                 let connection = accept(listener, nil, nil)
                 guard connection >= 0 else {
                     if errno == EINTR { continue }
+                    close(listener)  // shut down by `set(.down)` or a cut: this thread owns the close
                     return
                 }
                 let mode = state.withLock { state -> Mode in
@@ -201,10 +220,7 @@ public final class FaultProxy: Sendable {
                 defer { state.listener = -1; state.mode = .down }
                 return state.listener
             }
-            if listener >= 0 {
-                shutdown(listener, Int32(SHUT_RDWR))
-                close(listener)
-            }
+            if listener >= 0 { shutdown(listener, Int32(SHUT_RDWR)) }  // the accepting thread closes it
         }
         return allowed
     }
