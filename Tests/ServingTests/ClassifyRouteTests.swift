@@ -51,8 +51,9 @@ struct ClassifyRouteTests {
             #expect(unknown.headers[.cacheControl] == "no-store")
             #expect(try ErrorBody.decode(unknown).error.code == "not_found")
 
-            _ = try await client.execute(uri: "/v1/classify", method: .post, headers: server.headers(.classify, contentType: "image/png"),
-                                         body: ByteBuffer(bytes: bytes))
+            let classified = try await client.execute(uri: "/v1/classify", method: .post, headers: server.headers(.classify, contentType: "image/png"),
+                                                      body: ByteBuffer(bytes: bytes))
+            try #require(classified.status == .ok, "\(classified.status) \(String(buffer: classified.body))")
             let known = try await client.execute(uri: "/v1/predictions/\(sha256)", method: .get, headers: server.headers(.read))
             #expect(known.status == .ok)
             #expect(known.headers[.cacheControl] == "public, max-age=31536000, immutable")
@@ -83,7 +84,8 @@ struct ClassifyRouteTests {
         let unknown = String(repeating: "ab", count: 32)
         try await server.application().test(.router) { client in
             try await client.waitUntilReady()
-            _ = try await client.execute(uri: "/v1/classify", method: .post, headers: server.headers(.classify), body: ByteBuffer(bytes: bytes))
+            let classified = try await client.execute(uri: "/v1/classify", method: .post, headers: server.headers(.classify), body: ByteBuffer(bytes: bytes))
+            try #require(classified.status == .ok, "\(classified.status) \(String(buffer: classified.body))")
             let body = "{\"sha256\": [\"\(sha256)\", \"\(unknown)\"]}"
             let answer = try await client.execute(uri: "/v1/predictions/check", method: .post,
                                                   headers: server.headers(.read, contentType: "application/json"), body: ByteBuffer(string: body))
