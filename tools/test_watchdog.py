@@ -9,8 +9,8 @@ runner's output unchanged, keeps the set of Swift Testing tests and suites that 
 have not finished, and:
 
 - every `--report` seconds without the phase ending, prints the tests running longer than that;
-- at `--limit` seconds, prints every test and suite still running, stops the runner (SIGTERM to
-  its process group, SIGKILL after a grace) and exits 124.
+- at `--limit` seconds, prints every test and suite still running, stops the runner and every
+  process below it (SIGTERM, then SIGKILL after a grace) and exits 124.
 
 The runner's own exit status is passed through otherwise. Only the standard library is used,
 so it runs before the venv exists.
@@ -66,6 +66,28 @@ class Tracker:
         return [f"  {kind} {name} (running for {age:.0f} s)" for age, kind, name in sorted(rows, reverse=True)]
 
 
+def descendants(root: int) -> list[int]:
+    """Every process below `root`, from /proc: `swift test` starts the test binary in a process
+    group of its own, so signalling the runner's group alone would leave a hung binary behind."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                # The command may hold spaces and parentheses: the parent pid follows the last ")".
+                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(parent, []).append(int(entry))
+    found, queue = [], [root]
+    while queue:
+        for child in children.get(queue.pop(), []):
+            found.append(child)
+            queue.append(child)
+    return found
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--limit", type=float, required=True, help="seconds the phase may take in all")
@@ -117,14 +139,23 @@ def main() -> int:
     running = tracker.still_running()
     print(f"\nwatchdog: {args.name} passed its bound of {args.limit:.0f} s; still running:", flush=True)
     print("\n".join(running) if running else "  (no test had started and not finished: the hang is outside any test)", flush=True)
+    # The whole tree, not only the runner's process group: the test binary has a group of its own.
+    tree = [process.pid, *descendants(process.pid)]
+    for pid in tree:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
     try:
-        os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=args.grace)
     except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-    except ProcessLookupError:
         pass
+    for pid in [*tree, *descendants(process.pid)]:
+        try:
+            os.kill(pid, signal.SIGKILL)  # the test binary ignores SIGTERM
+        except ProcessLookupError:
+            pass
+    process.wait()
     print(f"watchdog: {args.name} FAILED: it hung (see the list above)", flush=True)
     return 124
 
