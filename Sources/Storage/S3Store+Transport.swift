@@ -7,6 +7,7 @@ extension S3Store {
     /// Returns any answer that is not worth retrying, errors included, so each operation decides
     /// what its 404 or 412 means; throws only when no usable answer came back.
     func send(_ request: S3Request) async throws(StorageError) -> S3Response {
+        // Through a local: passing the stored existential straight on does not open it here.
         let clock: any Clock<Duration> = self.clock
         return try await sendRetrying(request, on: clock)
     }

@@ -1,3 +1,4 @@
+import Classification
 import Foundation
 import Testing
 import TestSupport
@@ -117,5 +118,19 @@ struct OutputTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         do { _ = try BatchOutput(directory: directory, description: description()) }
         #expect(throws: BatchError.self) { try BatchOutput(directory: directory, description: description(dims: 8)) }
+    }
+}
+
+struct BatchRecordTests {
+    /// A model that outputs NaN or ±∞ once trapped `lenscale batch` in its JSON encoding.
+    @Test func nonFiniteScoresAreWrittenNotTrappedOn() throws {
+        let line = BatchRecords.LabelLine(path: "a.jpg", sha256: String(repeating: "0", count: 64), model: "m", model_version: "v",
+                                          labels: [Label(index: 1, name: "x", score: .nan), Label(index: 2, name: "y", score: .infinity),
+                                                   Label(index: 3, name: "z", score: -.infinity)])
+        let text = BatchRecords.json(line)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        let scores = (object["labels"] as? [[String: Any]])?.compactMap { $0["score"] as? String }
+        #expect(scores == ["nan", "inf", "-inf"], "\(text)")
+        #expect(text.hasSuffix("}\n"))
     }
 }
