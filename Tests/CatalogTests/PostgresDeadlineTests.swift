@@ -53,6 +53,38 @@ struct PostgresDeadlineTests {
         }
     }
 
+    @Test("a call whose deadline passes while it waits for the pool never runs its statement")
+    func expiredWhileWaitingForThePool() async throws {
+        try await withCatalog("pool_max=1&query_timeout=60") { catalog in
+            try await catalog.withConnection { connection in
+                try await connection.query("CREATE TABLE late_probe (n int)", logger: catalog.logger)
+            }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                let holding = AsyncStream<Void>.makeStream()
+                let release = AsyncStream<Void>.makeStream()
+                group.addTask {
+                    // Holds the pool's only connection until the waiting call has given up.
+                    try await catalog.withConnection { _ in
+                        holding.continuation.yield()
+                        for await _ in release.stream { break }
+                    }
+                }
+                defer { release.continuation.yield() }
+                for await _ in holding.stream { break }
+                let error = await #expect(throws: CatalogError.self) {
+                    try await catalog.withConnection(deadline: .milliseconds(300)) { connection in
+                        try await connection.query("INSERT INTO late_probe VALUES (1)", logger: catalog.logger)
+                    }
+                }
+                #expect(error == .timedOut(seconds: 0.3))
+                release.continuation.yield()
+                try await group.waitForAll()
+            }
+            let count = try await catalog.fetch("SELECT count(*) FROM late_probe") { try $0.decode(Int.self) }
+            #expect(count == [0], "the statement of a call that had already failed ran later")
+        }
+    }
+
     @Test("a lock held by a stalled transaction fails other callers after lock_timeout, not never")
     func lockTimeout() async throws {
         try await withCatalog("lock_timeout=0.3&query_timeout=20") { catalog in

@@ -19,9 +19,15 @@ extension PostgresCatalog {
         do {
             return try await Expiring.run(within: limit, onExpiry: { leased.close() }) {
                 try await client.withConnection { connection in
-                    leased.hold(connection)
-                    defer { leased.hold(nil) }
-                    return try await body(connection)
+                    try await leased.hold(connection)
+                    do {
+                        let value = try await body(connection)
+                        leased.release()
+                        return value
+                    } catch {
+                        await leased.release(afterFailureOn: connection)
+                        throw error
+                    }
                 }
             }
         } catch let expired as Expiring.Expired {
@@ -83,16 +89,64 @@ extension PostgresCatalog {
 }
 
 /// The connection a call holds, so its deadline can close it from outside the call.
+///
+/// Why the expired state: the deadline can pass while the call still waits for the pool. A
+/// connection the pool hands over after that would otherwise run the call's statement with
+/// nobody waiting for it (for as long as `statement_timeout` allows), holding a pooled
+/// connection the next calls need. It is closed as it arrives instead, and the body never runs.
 final class LeasedConnection: Sendable {
-    private let connection = Mutex<PostgresConnection?>(nil)
-
-    func hold(_ connection: PostgresConnection?) {
-        self.connection.withLock { $0 = connection }
+    private enum State {
+        case waiting
+        case holding(PostgresConnection)
+        case expired
     }
 
-    /// Closes the held connection, if any; its pending queries fail and the pool drops it.
+    private let state = Mutex<State>(.waiting)
+
+    /// Takes `connection` for the call, or closes it and throws when the deadline has passed.
+    func hold(_ connection: PostgresConnection) async throws {
+        let late = state.withLock { state -> Bool in
+            if case .expired = state { return true }
+            state = .holding(connection)
+            return false
+        }
+        if late {
+            connection.close().whenComplete { _ in }
+            try? await connection.closeFuture.get()
+            throw CancellationError()
+        }
+    }
+
+    /// The body has returned; the connection goes back to the pool.
+    func release() {
+        state.withLock { state in
+            if case .holding = state { state = .waiting }
+        }
+    }
+
+    /// The body failed. Why wait for a closing connection to close: the pool marks a connection
+    /// dead when its close completes, and one handed back before that is leased again by the
+    /// next call, which then fails with "connection closed", or sends a query PostgresNIO
+    /// drops. This call has failed already, so waiting costs no caller anything.
+    func release(afterFailureOn connection: PostgresConnection) async {
+        let expired = state.withLock { state -> Bool in
+            if case .holding = state { state = .waiting }
+            if case .expired = state { return true }
+            return false
+        }
+        if expired || connection.isClosed {
+            try? await connection.closeFuture.get()
+        }
+    }
+
+    /// The deadline passed or the caller went away: closes the held connection, if any (its
+    /// pending queries fail and the pool drops it), and any connection handed over later.
     func close() {
-        guard let held = connection.withLock({ $0 }) else { return }
-        held.close().whenComplete { _ in }
+        let held = state.withLock { state -> PostgresConnection? in
+            defer { state = .expired }
+            if case .holding(let connection) = state { return connection }
+            return nil
+        }
+        held?.close().whenComplete { _ in }
     }
 }
