@@ -46,7 +46,8 @@ let package = Package(
             ]
         ),
 
-        // Clocks that code under test can be handed: `ManualClock` moves only when told to.
+        // Time as a dependency: `ManualClock` moves only when told to, and `Expiring` bounds work
+        // on any clock, whether or not the work honours cancellation.
         .target(name: "Clocks"),
         .target(name: "ImageDecoding", dependencies: ["CTurboJPEG", "CPNG", "CWebP"]),
         .target(name: "Hashing", dependencies: ["ImageDecoding", .product(name: "Crypto", package: "swift-crypto")]),
@@ -65,6 +66,7 @@ let package = Package(
         .target(
             name: "Catalog",
             dependencies: [
+                "Clocks",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -81,7 +83,7 @@ let package = Package(
         .target(
             name: "Jobs",
             dependencies: [
-                "Catalog",
+                "Catalog", "Clocks",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -118,7 +120,7 @@ let package = Package(
         .target(
             name: "Serving",
             dependencies: [
-                "Classification", "Ingest", "Catalog", "Storage", "Jobs", "Workers", "Moderation",
+                "Classification", "Ingest", "Catalog", "Storage", "Jobs", "Workers", "Moderation", "Clocks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
@@ -156,7 +158,7 @@ let package = Package(
         .testTarget(name: "HashBanksTests", dependencies: ["HashBanks"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Clocks", "TestSupport"]),
         .testTarget(name: "CatalogTests", dependencies: [
-            "Catalog", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "GRDB", package: "GRDB.swift"),
+            "Catalog", "Clocks", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "SimilaritySearchTests", dependencies: ["SimilaritySearch", "TestSupport"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Hashing", "TestSupport"]),

@@ -1,4 +1,5 @@
 @testable import Catalog
+import Clocks
 import Foundation
 import PostgresNIO
 import Synchronization
@@ -139,12 +140,19 @@ struct ExpiringTests {
     @Test("the deadline wins over work that ignores cancellation, and onExpiry runs once")
     func deadlineWins() async throws {
         let closed = Closed()
-        await #expect(throws: Expiring.Expired.self) {
-            try await Expiring.run(within: .milliseconds(200), onExpiry: { closed.close() }) {
+        let clock = ManualClock()
+        async let outcome = #expect(throws: Expiring.Expired.self) {
+            try await Expiring.run(within: .seconds(30), on: clock, onExpiry: { closed.close() }) {
                 await closed.waitUntilClosed()
                 return 1
             }
         }
+        // Nothing expires before the clock reaches the deadline.
+        try await poll("the deadline's timer is waiting", within: .seconds(60)) { !clock.pendingDeadlines.isEmpty }
+        clock.advance(by: .seconds(29))
+        #expect(closed.count == 0)
+        clock.advance(by: .seconds(1))
+        _ = await outcome
         #expect(closed.count == 1)
     }
 

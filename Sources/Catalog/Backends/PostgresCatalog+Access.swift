@@ -1,3 +1,4 @@
+import Clocks
 import PostgresNIO
 import Synchronization
 

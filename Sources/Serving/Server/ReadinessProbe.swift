@@ -1,6 +1,6 @@
 import Catalog
 import Storage
-import Synchronization
+import Clocks
 
 /// Checks the catalog and the object store on a fixed interval, each under a short deadline,
 /// and records the outcome in `Readiness`, so `/readyz` turns false while either is unreachable
@@ -66,54 +66,16 @@ public struct ReadinessProbe: Sendable {
         return failures.isEmpty ? nil : failures.joined(separator: "; ")
     }
 
-    /// Runs `dependency.check` in its own task and stops waiting at the deadline; whichever
-    /// ends first cancels the other, so no timer outlives its probe.
+    /// Stops waiting for `dependency.check` at the deadline; the abandoned check is cancelled
+    /// and finishes or fails on its own.
     static func failure(of dependency: Dependency, within timeout: Duration, on clock: any Clock<Duration>) async -> String? {
-        await withCheckedContinuation { (continuation: CheckedContinuation<String?, Never>) in
-            let race = Race(continuation)
-            let work = Task {
-                do {
-                    try await dependency.check()
-                    race.finish(nil)
-                } catch {
-                    race.finish("\(dependency.name) unreachable: \(error)")
-                }
-            }
-            race.setTimer(Task {
-                do { try await clock.sleep(for: timeout) } catch { return }
-                work.cancel()
-                race.finish("\(dependency.name) gave no answer within \(timeout)")
-            })
+        do {
+            try await Expiring.run(within: timeout, on: clock) { try await dependency.check() }
+            return nil
+        } catch is Expiring.Expired {
+            return "\(dependency.name) gave no answer within \(timeout)"
+        } catch {
+            return "\(dependency.name) unreachable: \(error)"
         }
-    }
-}
-
-/// Resumes a continuation from whichever of a probe and its timer finishes first, and cancels
-/// the timer when the probe wins.
-private final class Race: Sendable {
-    private struct State {
-        var continuation: CheckedContinuation<String?, Never>?
-        var timer: Task<Void, Never>?
-    }
-    private let state: Mutex<State>
-
-    init(_ continuation: CheckedContinuation<String?, Never>) { state = Mutex(State(continuation: continuation)) }
-
-    func setTimer(_ timer: Task<Void, Never>) {
-        let finished = state.withLock { state -> Bool in
-            if state.continuation == nil { return true }
-            state.timer = timer
-            return false
-        }
-        if finished { timer.cancel() }
-    }
-
-    func finish(_ value: String?) {
-        let (continuation, timer) = state.withLock { state in
-            defer { state = State() }
-            return (state.continuation, state.timer)
-        }
-        timer?.cancel()
-        continuation?.resume(returning: value)
     }
 }

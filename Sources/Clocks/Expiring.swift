@@ -1,6 +1,7 @@
 import Synchronization
 
-/// Runs work with a time limit it cannot overrun, whether or not the work honours cancellation.
+/// Runs work with a time limit it cannot overrun, whether or not the work honours cancellation:
+/// PostgreSQL calls, the listener's waits and the readiness probe's checks all stop waiting on it.
 ///
 /// Why not a task group racing a timer: a group returns only when every child has returned, so a
 /// child awaiting a future that never completes (PostgresNIO can drop a query sent on a
@@ -17,11 +18,12 @@ package enum Expiring {
         package let limit: Duration
     }
 
-    /// `operation`'s value, or `Expired` once `limit` has passed, or `CancellationError` as soon as
-    /// the calling task is cancelled. `onExpiry` runs once on either of the last two.
+    /// `operation`'s value, or `Expired` once `limit` has passed on `clock`, or `CancellationError`
+    /// as soon as the calling task is cancelled. `onExpiry` runs once on either of the last two.
     package static func run<T: Sendable>(
         within limit: Duration,
-        onExpiry: @escaping @Sendable () -> Void,
+        on clock: any Clock<Duration> = ContinuousClock(),
+        onExpiry: @escaping @Sendable () -> Void = {},
         _ operation: sending @escaping () async throws -> T
     ) async throws -> T {
         let race = Race<T>()
@@ -29,8 +31,7 @@ package enum Expiring {
             do { race.settle(.success(try await operation())) } catch { race.settle(.failure(error)) }
         }
         let timer = Task {
-            try? await Task.sleep(for: limit)
-            guard !Task.isCancelled else { return }
+            do { try await clock.sleep(for: limit) } catch { return }
             if race.settle(.failure(Expired(limit: limit))) { onExpiry() }
         }
         race.attach([work, timer])
