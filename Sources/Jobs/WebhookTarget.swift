@@ -198,7 +198,8 @@ public struct AddressRange: Sendable, Hashable, CustomStringConvertible {
     public let prefix: Int
 
     public init?(parsing text: String) {
-        let parts = text.split(separator: "/", maxSplits: 1)
+        // Empty pieces kept: "" and "/" are refused, not indexed past the end.
+        let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         guard let network = IPAddress(parsing: String(parts[0])) else { return nil }
         let width = network.bytes.count * 8
         let prefix = parts.count == 2 ? Int(parts[1]) : width

@@ -26,7 +26,7 @@ extension ModerateCommand {
             _ = try ModerateCommand.policy(policy, manifest: manifest)
             let images = try paths.map { path in (path, try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))) }
             guard !images.isEmpty else { throw CLIError("give at least one image") }
-            let cascade = try ModerationCascade.load(policyFile: policyFile, manifest: manifest, runtime: runtime)
+            let cascade = try ModerationCascade.load(policyFile: policyFile, manifest: manifest, runtime: runtime, limits: .default)
             let classifier = try Classifier(runner: try ONNXModelRunner(
                 model: try manifest.model(named: "efficientnet-lite0"), runtime: runtime, options: SessionOptions(intraOpThreads: 1)))
 

@@ -29,8 +29,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The port to listen on (default 8080; 0 picks a free one).")
     var port: Int?
 
-    @Option(help: "A separate port for /healthz, /readyz and /metrics (no key): on 127.0.0.1 unless the file's metrics.host says otherwise.")
+    @Option(help: "A separate port for /healthz, /readyz and /metrics (no key): on 127.0.0.1 unless --metrics-host or the file's metrics.host says otherwise.")
     var metricsPort: Int?
+
+    @Option(help: "The address of the metrics listener (default 127.0.0.1); 0.0.0.0 in a pod, so the kubelet's probes and Prometheus reach it.")
+    var metricsHost: String?
 
     @Option(name: .customLong("model"), help: "A model to serve (repeat for several); default: the configuration's, else efficientnet-lite0.")
     var modelNames: [String] = []
@@ -52,6 +55,10 @@ struct ServeCommand: AsyncParsableCommand {
             if let host { configuration.listen.host = host }
             if let port { configuration.listen.port = port }
             if let metricsPort { configuration.metrics = .init(host: configuration.metrics?.host ?? "127.0.0.1", port: metricsPort) }
+            if let metricsHost {
+                guard configuration.metrics != nil else { throw ConfigurationError.invalid("--metrics-host needs --metrics-port (or metrics.port in the file)") }
+                configuration.metrics?.host = metricsHost
+            }
             if let data = workspace.data { configuration.data = data }
             if let catalog = workspace.catalog { configuration.catalog = catalog }
             if let store = workspace.store { configuration.store = store }

@@ -63,7 +63,7 @@ struct WorkerCommand: AsyncParsableCommand {
             do {
                 let manifest = try models.manifest()
                 let cascade = try ModerationCascade.load(policyFile: file, manifest: manifest, runtime: try ONNXRuntime.load(manifest: manifest),
-                                                         onlineClassifier: session.ingestor.classifier.model.name)
+                                                         onlineClassifier: session.ingestor.classifier.model.name, limits: analysis.limits)
                 handlers.append(HeavyModerationHandler(cascade: cascade, store: try moderationStore(for: session.workspace.catalog),
                                                        objects: session.workspace.store))
             } catch {

@@ -29,9 +29,11 @@ public struct ModerationCascade: Sendable {
     ///   - onlineClassifier: the model whose labels the online path passes to `moderateOnline`
     ///     (recorded in every decision's model versions).
     ///   - threads: intra-op threads per detector session; 1 holds up best under contention.
+    ///   - limits: the decode limits of the server or worker the cascade runs in, so an image
+    ///     refused for classification is refused for moderation too.
     public static func load(
         policyFile: URL, manifest: ModelManifest, runtime: ONNXRuntime, onlineClassifier: String = "efficientnet-lite0",
-        heavyRecipe: HeavyModerationStage.Recipe = .chosen, threads: Int = 1
+        heavyRecipe: HeavyModerationStage.Recipe = .chosen, threads: Int = 1, limits: DecodeLimits
     ) throws -> ModerationCascade {
         let detectorSpec = try manifest.model(named: "nudenet-320n")
         let heavySpec = try manifest.model(named: "efficientnet-lite2")
@@ -39,11 +41,12 @@ public struct ModerationCascade: Sendable {
         let policy = try ModerationPolicy.load(
             contentsOf: policyFile, detectorLabels: try detectorSpec.loadLabels(), imagenetLabels: try heavySpec.loadLabels())
         let options = SessionOptions(intraOpThreads: threads)
-        let lightDetector = try NudeDetector(spec: detectorSpec, runtime: runtime, options: options)
+        let lightDetector = try NudeDetector(spec: detectorSpec, runtime: runtime, options: options, limits: limits)
         let heavyDetector = heavyRecipe.inputSize == lightDetector.inputSize
             ? lightDetector
-            : try NudeDetector(spec: detectorSpec, runtime: runtime, inputSize: heavyRecipe.inputSize, options: options)
-        let classifier = try Classifier(runner: try ONNXModelRunner(model: heavySpec, runtime: runtime, options: options))
+            : try NudeDetector(spec: detectorSpec, runtime: runtime, inputSize: heavyRecipe.inputSize, options: options, limits: limits)
+        let classifier = try Classifier(runner: try ONNXModelRunner(model: heavySpec, runtime: runtime, options: options),
+                                        decoder: ImageDecoder(limits: limits))
         let versions = [detectorSpec.name: detectorSpec.version, online.name: online.version, heavySpec.name: heavySpec.version]
         return ModerationCascade(
             light: LightModerationStage(policy: policy, detector: lightDetector, imagenetLabels: classifier.labels, modelVersions: versions),

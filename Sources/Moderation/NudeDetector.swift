@@ -39,7 +39,8 @@ public struct NudeDetector: Sendable {
     /// Loads `spec` at `inputSize` (the manifest's size when nil) with a session of its own.
     public init(
         spec: ModelSpec, runtime: ONNXRuntime, inputSize: Int? = nil,
-        options: SessionOptions = SessionOptions(intraOpThreads: 1), decoder: YOLODecoder = YOLODecoder()
+        options: SessionOptions = SessionOptions(intraOpThreads: 1), decoder: YOLODecoder = YOLODecoder(),
+        limits: DecodeLimits = .default
     ) throws(DetectorError) {
         var spec = spec
         if let inputSize { spec.input.size = inputSize }
@@ -49,7 +50,7 @@ public struct NudeDetector: Sendable {
         } catch {
             throw .inference("\(error)")
         }
-        try self.init(runner: runner, decoder: decoder)
+        try self.init(runner: runner, decoder: decoder, imageDecoder: ImageDecoder(limits: limits))
     }
 
     /// Decodes `bytes` at full resolution and detects. Full resolution on purpose: nudenet decodes

@@ -119,3 +119,37 @@ func meanDifference(_ a: RGBImage, _ b: RGBImage) -> Double {
         do { _ = try decoder.decode(data) } catch { #expect(!error.description.isEmpty) }
     }
 }
+
+/// The malformed-header generator straight into the decoder: each file decodes to an image
+/// within the limits or fails with a `DecodeError`; a trap would end the test process.
+@Suite struct MalformedHeaderDecodeTests {
+    @Test("the generator's PNG seed is valid, so its mutations test the decoder rather than the seed")
+    func seedIsValid() throws {
+        let decoded = try ImageDecoder().decode(MalformedHeaders.tinyPNG(width: 8, height: 8))
+        #expect(decoded.image.width == 8 && decoded.image.height == 8)
+        #expect(Array(decoded.image.pixels.prefix(6)) == [0, 0, 128, 32, 0, 128])
+    }
+
+    @Test("every malformed file decodes within the limits or fails with a typed error")
+    func everyCase() throws {
+        let cases = try MalformedHeaders.all
+        try #require(cases.count >= 400, "the generator made only \(cases.count) cases")
+        let limits = DecodeLimits(maxBytes: 50_000_000, maxPixels: 40_000_000)
+        let decoder = ImageDecoder(limits: limits)
+        var decoded = 0
+        for item in cases {
+            do {
+                let header = try ImageHeader.read(item.bytes, limits: limits)
+                #expect(header.width > 0 && header.height > 0 && header.width * header.height <= limits.maxPixels, "\(item)")
+                let result = try decoder.decode(item.bytes)
+                #expect(result.image.width * result.image.height <= limits.maxPixels, "\(item)")
+                #expect(result.image.pixels.count == result.image.width * result.image.height * 3, "\(item)")
+                decoded += 1
+            } catch {
+                // Typed throws: anything caught here is a DecodeError with a message.
+                #expect(!error.description.isEmpty, "\(item)")
+            }
+        }
+        #expect(decoded < cases.count / 2, "most malformed files must be refused; \(decoded) of \(cases.count) decoded")
+    }
+}

@@ -84,6 +84,27 @@ import TestSupport
         #expect(none.status != 0 && none.stderr.contains("no images"))
     }
 
+    @Test("every file of the malformed-header generator gets a record or a message naming it, and the CLI never crashes")
+    func malformedHeaders() async throws {
+        let cases = try MalformedHeaders.all
+        try #require(cases.count >= 400)
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        var names: [String] = []
+        for (index, item) in cases.enumerated() {
+            // The extension of the seed, so the folder walk takes every file.
+            let suffix = item.name.split(separator: " ").first.map { $0.split(separator: ".").last.map(String.init) ?? "bin" } ?? "bin"
+            let name = "case-\(String(format: "%04d", index)).\(suffix)"
+            try Data(item.bytes).write(to: scratch.directory.appendingPathComponent(name))
+            names.append(name)
+        }
+        let result = try await CLI.run(["classify", scratch.directory.path, "--format", "jsonl"])
+        #expect(!result.crashed, "the CLI crashed: \(result.stderr.suffix(2000))")
+        #expect(result.status == 1, "exit \(result.status)")
+        let unanswered = names.filter { !result.stdout.contains($0) && !result.stderr.contains($0) }
+        #expect(unanswered.isEmpty, "\(unanswered.count) files got neither a record nor a message: \(unanswered.prefix(10))")
+    }
+
     @Test func goodFilesGoOnPastBadOnes() async throws {
         let scratch = try Scratch(["a-text.jpg": BadInputs.text])
         defer { scratch.remove() }

@@ -56,7 +56,7 @@ enum ModerationFixtures {
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("policy.yaml")
         try yaml.write(to: file, atomically: true, encoding: .utf8)
-        return try ModerationCascade.load(policyFile: file, manifest: Classifiers.manifest, runtime: runtime)
+        return try ModerationCascade.load(policyFile: file, manifest: Classifiers.manifest, runtime: runtime, limits: .default)
     }
 
     enum Backend: String, CaseIterable, CustomStringConvertible, Sendable {

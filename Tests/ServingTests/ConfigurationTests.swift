@@ -53,6 +53,14 @@ struct ConfigurationTests {
         ("models:\n  - name: x\n    batcher: {max_batch_size: 8, preferred_batch_sizes: [64]}\n", "models.x", "outside 1...8"),
         ("listen: [1, 2]\n", "line 1", "mapping"),
         ("auth:\n  keys:\n    - id: a\n      secret_sha256: nothex\n      scopes: [read]\n", "line 4", "64 hex digits"),
+        // Values that once trapped instead of failing: an empty or bare-slash range, YAML 1.1's
+        // base-60 integers multiplied out past Int.max, fullwidth hex digits.
+        ("webhooks: {allow_cidrs: [\"\"]}\n", "line 1", "CIDR"),
+        ("webhooks: {allow_cidrs: [\"/\"]}\n", "line 1", "CIDR"),
+        ("listen: {port: 0:0:0:0:0:0:0:0:0:0:0:0}\n", "listen.port", "whole number"),
+        ("metrics: {port: 99999999999999999999999}\n", "metrics.port", "whole number"),
+        ("metrics: {port: 70000}\n", "metrics.port", "0...65535"),
+        ("auth:\n  keys:\n    - id: a\n      secret_sha256: \(String(repeating: "\u{FF11}", count: 64))\n      scopes: [read]\n", "line 4", "64 hex digits"),
     ])
     func errors(yaml: String, line: String, fragment: String) {
         do {
@@ -62,6 +70,12 @@ struct ConfigurationTests {
             #expect(error.description.contains(line), "\(error)")
             #expect(error.description.contains(fragment), "\(error)")
         }
+    }
+
+    @Test("whole numbers may group digits with underscores")
+    func groupedDigits() throws {
+        let configuration = try ServeConfiguration.parse(yaml: "cache: {memory_bytes: 1_000_000}\n")
+        #expect(configuration.cache.memoryBytes == 1_000_000)
     }
 
     @Test("insecure mode is refused off loopback, allowed on it")

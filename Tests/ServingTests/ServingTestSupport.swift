@@ -41,6 +41,26 @@ struct TestServer {
         return TestServer(runtime: runtime, directory: directory, tokens: tokens)
     }
 
+    /// Runs `body` with a server whose catalog is on `backend`, closed (and its data removed)
+    /// afterwards, also when `body` throws.
+    static func with<T>(_ backend: TestBackend, _ adjust: @escaping (inout ServeConfiguration) -> Void = { _ in },
+                        _ body: (TestServer) async throws -> T) async throws -> T {
+        try await backend.withCatalogLocation("serving") { location in
+            let server = try await open { configuration in
+                if backend == .postgres { configuration.catalog = location }
+                adjust(&configuration)
+            }
+            do {
+                let result = try await body(server)
+                await server.close()
+                return result
+            } catch {
+                await server.close()
+                throw error
+            }
+        }
+    }
+
     func application(extraRoutes: [LenscaleServer.RouteGroup] = []) -> some ApplicationProtocol {
         LenscaleServer.application(runtime, extraRoutes: extraRoutes)
     }

@@ -106,6 +106,33 @@ def test_probes_and_services_name_declared_ports():
                         f"{name}: no selected pod declares port {port['targetPort']}"
 
 
+def flag(args, name):
+    """The value of `--name=value` or `--name value` in a container's args, or None."""
+    for index, arg in enumerate(args):
+        if arg.startswith(f"--{name}="):
+            return arg.split("=", 1)[1]
+        if arg == f"--{name}" and index + 1 < len(args):
+            return args[index + 1]
+    return None
+
+
+def test_probed_and_exposed_ports_listen_on_the_pod_address():
+    """The kubelet probes the pod's IP, so a listener left on loopback never becomes ready."""
+    for name, doc, spec in pod_specs():
+        for container in spec["containers"]:
+            args = container.get("args", [])
+            ports = {p["name"]: p["containerPort"] for p in container.get("ports", []) if "name" in p}
+            listeners = {}  # port number -> the host it binds
+            if flag(args, "port") is not None:
+                listeners[int(flag(args, "port"))] = flag(args, "host") or "127.0.0.1"
+            if flag(args, "metrics-port") is not None:
+                listeners[int(flag(args, "metrics-port"))] = flag(args, "metrics-host") or "127.0.0.1"
+            for port_name, number in ports.items():
+                assert number in listeners, f"{name}: port {port_name} ({number}) is declared but nothing listens on it"
+                assert not listeners[number].startswith("127.") and listeners[number] != "localhost", \
+                    f"{name}: port {port_name} ({number}) listens on {listeners[number]}, which probes and Services cannot reach"
+
+
 def test_variables_in_args_are_defined_and_volumes_exist():
     for name, doc, spec in pod_specs():
         indexed = doc["kind"] == "Job" and doc["spec"].get("completionMode") == "Indexed"

@@ -36,7 +36,7 @@ public struct APIKey: Sendable, Equatable, Codable {
     public static func parse(token: String) throws(APIKeyError) -> (id: String, secret: String) {
         let parts = token.split(separator: "_", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0] == "lsk", parts[1].count == 16, parts[2].count == 64,
-              (parts[1] + parts[2]).allSatisfy(\.isHexDigit)
+              (parts[1] + parts[2]).allSatisfy(\.isASCIIHexDigit)
         else { throw .malformed }
         return (String(parts[1]), String(parts[2]))
     }

@@ -19,7 +19,10 @@ struct APIKeyAuthenticator<Context: AuthRequestContext<Principal> & RemoteAddres
     let insecureNoAuth: Bool
 
     func authenticate(request: Request, context: Context) async throws -> Principal? {
-        if insecureNoAuth { return .developer }
+        if insecureNoAuth {
+            if let refusal = LoopbackOrigin.refusal(host: request.head.authority, origin: request.headers[.origin]) { throw refusal }
+            return .developer
+        }
         guard let token = request.headers.bearer?.token ?? request.headers[.apiKey] else { return nil }
         switch await keys.verify(token, client: Self.client(context.remoteAddress)) {
         case .valid(let principal):

@@ -152,7 +152,7 @@ extension ServeConfiguration {
             throw node.fail("needs id, secret_sha256 (the SHA-256 hex of the key's secret part) and scopes")
         }
         let digestText = try digest.string()
-        guard digestText.count == 64, digestText.allSatisfy(\.isHexDigit) else { throw digest.fail("must be 64 hex digits") }
+        guard digestText.count == 64, digestText.allSatisfy(\.isASCIIHexDigit) else { throw digest.fail("must be 64 hex digits") }
         var parsed = Set<Scope>()
         for entry in try scopes.sequence() {
             let name = try entry.string()

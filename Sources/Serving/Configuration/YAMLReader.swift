@@ -41,10 +41,19 @@ struct YAMLReader {
         return scalar.string
     }
 
+    /// A decimal whole number (`_` allowed between digits). Why not Yams' `node.int`: it also
+    /// takes YAML 1.1's base-60 form (`1:30`), and multiplies such a value out without overflow
+    /// checks, so `port: 0:0:0:0:0:0:0:0:0:0:0:0` trapped inside Yams.
     func int(in range: ClosedRange<Int> = Int.min...Int.max) throws(ConfigurationError) -> Int {
-        guard let value = node.int else { throw fail("must be a whole number") }
+        guard let scalar = node.scalar, let value = Self.decimal(scalar.string) else { throw fail("must be a whole number") }
         guard range.contains(value) else { throw fail("must be within \(range.lowerBound)...\(range.upperBound)") }
         return value
+    }
+
+    static func decimal(_ text: String) -> Int? {
+        let digits = text.filter { $0 != "_" }
+        guard !text.hasPrefix("_"), !text.hasSuffix("_"), digits.count <= 20 else { return nil }
+        return Int(digits)
     }
 
     func bool() throws(ConfigurationError) -> Bool {

@@ -157,7 +157,7 @@ extension PredictionRoutes {
 
     static func sha256(_ text: String) throws(APIError) -> String {
         let lowered = text.lowercased()
-        guard lowered.count == 64, lowered.allSatisfy({ $0.isHexDigit }) else {
+        guard lowered.count == 64, lowered.allSatisfy({ $0.isASCIIHexDigit }) else {
             throw .badRequest("bad_sha256", "'\(text.prefix(80))' is not a SHA-256: send 64 hex digits")
         }
         return lowered

@@ -47,7 +47,8 @@ public enum LenscaleServer {
             }
         })
         let probe = ReadinessProbe(catalog: runtime.workspace.catalog, store: runtime.workspace.store,
-                                   interval: configuration.readiness.probeInterval, timeout: configuration.readiness.probeTimeout)
+                                   interval: configuration.readiness.probeInterval, timeout: configuration.readiness.probeTimeout,
+                                   logger: runtime.logger)
         services.append(BackgroundService(name: "readiness probe") { await probe.run(updating: runtime.readiness) })
         services += extraServices
         if let metricsAddress = configuration.metrics {

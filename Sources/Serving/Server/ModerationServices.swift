@@ -1,4 +1,5 @@
 import Foundation
+import ImageDecoding
 import Inference
 import Jobs
 import Moderation
@@ -43,7 +44,9 @@ public struct ModerationServices: Sendable {
         let online = try runtime.service.endpoint(named: nil)
         // One detector thread (the cascade's default): measured with bench/review, 2 threads cut
         // the light stage's p50 (27 -> 18 ms) but raised its p99 (32 -> 42 ms) on 2 shared cores.
-        let cascade = try ModerationCascade.load(policyFile: file, manifest: manifest, runtime: onnx, onlineClassifier: online.name)
+        let limits = runtime.configuration.limits
+        let cascade = try ModerationCascade.load(policyFile: file, manifest: manifest, runtime: onnx, onlineClassifier: online.name,
+                                                 limits: DecodeLimits(maxBytes: limits.maxBodyBytes, maxPixels: limits.maxPixels))
         let store = try moderationStore(for: runtime.workspace.catalog)
         return ModerationServices(cascade: cascade, store: store,
                                   handler: HeavyModerationHandler(cascade: cascade, store: store, objects: runtime.workspace.store),
