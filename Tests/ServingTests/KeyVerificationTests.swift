@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Jobs
 import NIOCore
 @testable import Serving
 import Synchronization
@@ -102,6 +103,110 @@ struct KeyVerificationTests {
         #expect(await keys.verify(Self.forged(9), client: "10.0.0.1") == .limited(retryAfter: 6))
         clock.advance(.seconds(6))
         #expect(await keys.verify(Self.forged(9), client: "10.0.0.1") == .invalid)
+    }
+
+    /// A store whose lookups wait until released, so a test can hold many in flight at once.
+    final class GatedStore: APIKeyStore {
+        let lookups = Mutex(0)
+        let gate = AsyncStream<Void>.makeStream()
+        func insert(_ key: APIKey) async throws(APIKeyError) {}
+        func key(id: String) async throws(APIKeyError) -> APIKey? {
+            lookups.withLock { $0 += 1 }
+            for await _ in gate.stream { break }
+            return nil
+        }
+        func list() async throws(APIKeyError) -> [APIKey] { [] }
+        func revoke(id: String) async throws(APIKeyError) {}
+    }
+
+    @Test("concurrent guesses from one client cannot outrun the burst: the token is taken before the lookup")
+    func concurrentGuessesAreCounted() async throws {
+        let store = GatedStore()
+        let keys = VerifiedKeys(store: store, limits: .init(failureBurst: 5, failureRefill: .seconds(3600)))
+        let verdicts = await withTaskGroup(of: VerifiedKeys.Verdict.self) { group in
+            for n in 0..<50 { group.addTask { await keys.verify(Self.forged(n), client: "10.0.0.1") } }
+            // Every guess has either reached the store or been refused; then the store answers.
+            var collected: [VerifiedKeys.Verdict] = []
+            var limited = 0
+            while limited + store.lookups.withLock({ $0 }) < 50 {
+                if let verdict = await group.next() { collected.append(verdict); limited += 1 }
+            }
+            for _ in 0..<50 { store.gate.continuation.yield() }
+            for await verdict in group { collected.append(verdict) }
+            return collected
+        }
+        #expect(store.lookups.withLock { $0 } == 5, "more lookups than the burst reached the store")
+        #expect(verdicts.filter { $0 == .invalid }.count == 5)
+        #expect(verdicts.filter { if case .limited = $0 { true } else { false } }.count == 45)
+    }
+
+    @Test("valid keys do not spend a client's allowance for failures")
+    func validKeysCostNothing() async throws {
+        let store = CountingStore(), clock = ManualClock()
+        let token = try await Self.key(store, "a")
+        let keys = VerifiedKeys(store: store, limits: .init(ttl: .zero, failureBurst: 2, failureRefill: .seconds(3600)), now: { clock.now })
+        for _ in 0..<20 {
+            guard case .valid = await keys.verify(token, client: "10.0.0.1") else { Issue.record("a valid key was refused"); return }
+        }
+        #expect(store.count == 20, "with no key memory every verification asks the store")
+        #expect(await keys.verify(Self.forged(1), client: "10.0.0.1") == .invalid)
+        #expect(await keys.verify(Self.forged(2), client: "10.0.0.1") == .invalid)
+        #expect(await keys.verify(Self.forged(3), client: "10.0.0.1") == .limited(retryAfter: 3600))
+    }
+
+    @Test("the client is the address a trusted proxy forwarded for; anyone else's X-Forwarded-For is ignored; IPv6 counts per /64")
+    func clientAddresses() throws {
+        let clients = ClientAddress(trustedProxies: ["10.0.0.0/8", "fd00::/8"].map { AddressRange(parsing: $0)! })
+        func peer(_ ip: String) throws -> SocketAddress { try SocketAddress(ipAddress: ip, port: 443) }
+        #expect(clients.key(peer: try peer("10.1.2.3"), forwardedFor: "203.0.113.9") == "203.0.113.9")
+        // Entries a client wrote itself sit left of what the proxies appended.
+        #expect(clients.key(peer: try peer("10.1.2.3"), forwardedFor: "1.1.1.1, 203.0.113.9, 10.9.9.9") == "203.0.113.9")
+        #expect(clients.key(peer: try peer("10.1.2.3"), forwardedFor: "[2001:db8:1:2::7]:5555") == "2001:db8:1:2::/64")
+        #expect(clients.key(peer: try peer("198.51.100.4"), forwardedFor: "203.0.113.9") == "198.51.100.4", "an untrusted peer's header was believed")
+        #expect(clients.key(peer: try peer("10.1.2.3"), forwardedFor: "not an address") == "10.1.2.3")
+        #expect(clients.key(peer: try peer("2001:db8:1:2::1"), forwardedFor: nil) == clients.key(peer: try peer("2001:db8:1:2:ffff::9"), forwardedFor: nil))
+        #expect(clients.key(peer: try peer("2001:db8:1:2::1"), forwardedFor: nil) != clients.key(peer: try peer("2001:db8:1:3::1"), forwardedFor: nil))
+        #expect(clients.key(peer: try peer("::ffff:192.0.2.1"), forwardedFor: nil) == "192.0.2.1")
+        #expect(clients.key(peer: nil, forwardedFor: "203.0.113.9") == "unknown")
+    }
+
+    @Test("the LRU forgets the least recently used entry and reuses its slot")
+    func lru() {
+        var cache = LRU<Int, String>(capacity: 3)
+        for n in 1...3 { cache.set("\(n)", for: n) }
+        #expect(cache.value(for: 1) == "1")  // 2 is now the oldest
+        cache.set("4", for: 4)
+        #expect(cache.value(for: 2) == nil)
+        #expect(cache.value(for: 1) == "1" && cache.value(for: 3) == "3" && cache.value(for: 4) == "4")
+        cache.removeValue(for: 3)
+        cache.set("5", for: 5)
+        cache.set("6", for: 6)  // evicts 1, the oldest of 1, 4, 5
+        #expect(cache.count == 3 && cache.value(for: 1) == nil && cache.value(for: 6) == "6")
+        for n in 0..<10_000 { cache.set("\(n)", for: n) }
+        #expect(cache.count == 3 && cache.value(for: 9_999) == "9999" && cache.value(for: 9_996) == nil)
+    }
+
+    @Test("over HTTP: a guessing client behind a trusted proxy is limited, the proxy's other clients are not")
+    func floodBehindAProxy() async throws {
+        let server = try await TestServer.open { $0.auth.trustedProxies = [AddressRange(parsing: "127.0.0.0/8")!] }
+        try await server.application().test(.live) { client in
+            try await client.waitUntilReady()
+            let uri = "/v1/predictions/" + String(repeating: "ab", count: 32)
+            func guess(_ n: Int, from address: String) async throws -> HTTPResponse.Status {
+                var headers = server.headers(nil)
+                headers[.authorization] = "Bearer \(Self.forged(n))"
+                headers[HTTPField.Name("X-Forwarded-For")!] = address
+                return try await client.execute(uri: uri, method: .get, headers: headers).status
+            }
+            var limited = false
+            for n in 0..<200 where !limited { limited = try await guess(n, from: "203.0.113.66") == .tooManyRequests }
+            #expect(limited, "200 guesses from one client were never limited")
+            #expect(try await guess(1000, from: "198.51.100.7") == .unauthorized, "another client behind the proxy was limited")
+            var headers = server.headers(.read)
+            headers[HTTPField.Name("X-Forwarded-For")!] = "198.51.100.8"
+            #expect(try await client.execute(uri: uri, method: .get, headers: headers).status == .notFound, "a valid key was refused")
+        }
+        await server.close()
     }
 
     @Test("over HTTP: guessing gets 429 with Retry-After after the burst of failures")

@@ -17,6 +17,7 @@ struct APIKeyAuthenticator<Context: AuthRequestContext<Principal> & RemoteAddres
 
     let keys: VerifiedKeys
     let insecureNoAuth: Bool
+    let clients: ClientAddress
 
     func authenticate(request: Request, context: Context) async throws -> Principal? {
         if insecureNoAuth {
@@ -24,7 +25,8 @@ struct APIKeyAuthenticator<Context: AuthRequestContext<Principal> & RemoteAddres
             return .developer
         }
         guard let token = request.headers.bearer?.token ?? request.headers[.apiKey] else { return nil }
-        switch await keys.verify(token, client: Self.client(context.remoteAddress)) {
+        let client = clients.key(peer: context.remoteAddress, forwardedFor: request.headers[.xForwardedFor])
+        switch await keys.verify(token, client: client) {
         case .valid(let principal):
             return principal
         case .invalid:
@@ -36,14 +38,9 @@ struct APIKeyAuthenticator<Context: AuthRequestContext<Principal> & RemoteAddres
             throw APIError.unavailable("key store", detail: reason)
         }
     }
-
-    /// The address failures are counted against (the IP, not the port: one client, many
-    /// connections).
-    static func client(_ address: SocketAddress?) -> String {
-        address?.ipAddress ?? "unknown"
-    }
 }
 
 extension HTTPField.Name {
     static let apiKey = Self("X-API-Key")!
+    static let xForwardedFor = Self("X-Forwarded-For")!
 }

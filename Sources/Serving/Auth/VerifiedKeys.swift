@@ -5,9 +5,15 @@ import Foundation
 ///
 /// Only valid keys are remembered, in a bounded LRU: random well-formed tokens cannot flush the
 /// keys of real clients, and a store error is never remembered at all (it is answered 503 and
-/// the next request asks again). Failed lookups are counted per client address in a token
-/// bucket; a client that spends it is answered 429 without a query, so guessing costs the
-/// database nothing.
+/// the next request asks again). Failed lookups are counted per client (`ClientAddress`: the
+/// address a trusted proxy forwarded for, IPv6 per /64) in a token bucket; a client that spends
+/// it is answered 429 without a query, so guessing costs the database nothing, and only that
+/// client is slowed.
+///
+/// Why the token is taken before the lookup and given back when the key is valid: an actor is
+/// re-entered at every `await`, so checking the bucket, awaiting the store and only then
+/// counting the failure let a burst of concurrent bad tokens from one client all pass the check
+/// and all reach the database.
 actor VerifiedKeys {
     enum Verdict: Equatable {
         case valid(Principal)
@@ -34,7 +40,6 @@ actor VerifiedKeys {
     private struct Entry {
         var principal: Principal
         var until: ContinuousClock.Instant
-        var used: UInt64
     }
 
     private struct Bucket {
@@ -45,32 +50,33 @@ actor VerifiedKeys {
     private let store: any APIKeyStore
     private let limits: Limits
     private let now: @Sendable () -> ContinuousClock.Instant
-    private var remembered: [String: Entry] = [:]
-    private var failures: [String: Bucket] = [:]
-    private var tick: UInt64 = 0
+    private var remembered: LRU<String, Entry>
+    private var failures: LRU<String, Bucket>
 
     init(store: any APIKeyStore, limits: Limits = Limits(), now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
         self.store = store
         self.limits = limits
         self.now = now
+        remembered = LRU(capacity: limits.capacity)
+        failures = LRU(capacity: limits.clients)
     }
 
     func verify(_ token: String, client: String) async -> Verdict {
         let now = now()
-        tick &+= 1
-        if var entry = remembered[token], entry.until > now {
-            entry.used = tick
-            remembered[token] = entry
+        if let entry = remembered.value(for: token), entry.until > now {
             return .valid(entry.principal)
         }
-        if let wait = blocked(client, now: now) { return .limited(retryAfter: wait) }
+        // Taken before the await, so concurrent requests cannot all pass the check.
+        if let wait = take(client, now: now) { return .limited(retryAfter: wait) }
         let verdict = await lookUp(token)
         switch verdict {
         case .valid(let principal):
-            remember(token, principal, until: now + limits.ttl)
-        case .invalid:
-            recordFailure(client, now: now)
-        case .limited, .unavailable:
+            remembered.set(Entry(principal: principal, until: now + limits.ttl), for: token)
+            giveBack(client)
+        case .unavailable:
+            // The store failed, not the client.
+            giveBack(client)
+        case .invalid, .limited:
             break
         }
         return verdict
@@ -88,29 +94,25 @@ actor VerifiedKeys {
         return .valid(Principal(keyID: key.id, name: key.name, scopes: key.scopes))
     }
 
-    private func remember(_ token: String, _ principal: Principal, until: ContinuousClock.Instant) {
-        remembered.removeValue(forKey: token)
-        if remembered.count >= limits.capacity {
-            // Linear, but only a new *valid* key pays it, and those are few.
-            if let oldest = remembered.min(by: { $0.value.used < $1.value.used })?.key { remembered.removeValue(forKey: oldest) }
+    /// Takes one failure token from `client`'s bucket; the seconds until one is there again when
+    /// the bucket is empty (nothing is taken then).
+    private func take(_ client: String, now: ContinuousClock.Instant) -> Int? {
+        var bucket = failures.value(for: client).map { refilled($0, now: now) } ?? Bucket(tokens: Double(limits.failureBurst), updated: now)
+        guard bucket.tokens >= 1 else {
+            failures.set(bucket, for: client)
+            let seconds = (1 - bucket.tokens) * Self.seconds(limits.failureRefill)
+            return max(1, Int(seconds.rounded(.up)))
         }
-        remembered[token] = Entry(principal: principal, until: until, used: tick)
-    }
-
-    /// Seconds until the client may try again, or nil when it may now.
-    private func blocked(_ client: String, now: ContinuousClock.Instant) -> Int? {
-        guard let bucket = failures[client].map({ refilled($0, now: now) }), bucket.tokens < 1 else { return nil }
-        let seconds = (1 - bucket.tokens) * Self.seconds(limits.failureRefill)
-        return max(1, Int(seconds.rounded(.up)))
-    }
-
-    private func recordFailure(_ client: String, now: ContinuousClock.Instant) {
-        var bucket = failures[client].map { refilled($0, now: now) } ?? Bucket(tokens: Double(limits.failureBurst), updated: now)
         bucket.tokens -= 1
-        if failures[client] == nil, failures.count >= limits.clients {
-            if let oldest = failures.min(by: { $0.value.updated < $1.value.updated })?.key { failures.removeValue(forKey: oldest) }
-        }
-        failures[client] = bucket
+        failures.set(bucket, for: client)
+        return nil
+    }
+
+    /// Returns the token a lookup took, when the lookup showed no guess.
+    private func giveBack(_ client: String) {
+        guard var bucket = failures.value(for: client) else { return }
+        bucket.tokens = min(Double(limits.failureBurst), bucket.tokens + 1)
+        failures.set(bucket, for: client)
     }
 
     private func refilled(_ bucket: Bucket, now: ContinuousClock.Instant) -> Bucket {

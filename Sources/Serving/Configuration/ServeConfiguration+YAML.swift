@@ -50,7 +50,15 @@ extension ServeConfiguration {
             if let value = limits["max_batch_bytes"] { configuration.limits.maxBatchBytes = try value.int(in: 1...Int.max) }
         }
         if let node = top["auth"] {
-            let auth = try node.mapping(known: ["insecure_no_auth", "keys"])
+            let auth = try node.mapping(known: ["insecure_no_auth", "keys", "trusted_proxies"])
+            if let value = auth["trusted_proxies"] {
+                configuration.auth.trustedProxies = try value.sequence().map { (entry: YAMLReader) throws(ConfigurationError) in
+                    guard let range = AddressRange(parsing: try entry.string()) else {
+                        throw entry.fail("is not an address or CIDR range like 10.0.0.0/8 or fd00::/8")
+                    }
+                    return range
+                }
+            }
             if let value = auth["insecure_no_auth"] { configuration.auth.insecureNoAuth = try value.bool() }
             if let value = auth["keys"] {
                 configuration.auth.keys = try value.sequence().map { (entry: YAMLReader) throws(ConfigurationError) in try staticKey(entry) }

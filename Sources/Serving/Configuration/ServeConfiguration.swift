@@ -1,5 +1,6 @@
 import Foundation
 import ImageDecoding
+import Jobs
 
 /// Everything `lenscale serve` needs, read from a YAML file, then environment variables, then
 /// flags (each overriding the one before), so one file serves every replica and a flag changes
@@ -103,6 +104,9 @@ public struct ServeConfiguration: Sendable, Equatable {
         public var insecureNoAuth = false
         /// Keys declared in the file (digests only), besides those made with `lenscale keys create`.
         public var keys: [StaticKey] = []
+        /// Load balancers and proxies whose `X-Forwarded-For` names the client that failed keys
+        /// are counted against (`auth.trusted_proxies`); from anyone else the header is ignored.
+        public var trustedProxies: [AddressRange] = []
         public init() {}
     }
 

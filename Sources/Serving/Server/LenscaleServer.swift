@@ -16,7 +16,8 @@ public enum LenscaleServer {
         router.addMiddleware {
             RequestMetricsMiddleware(metrics: runtime.metrics)
             ErrorMiddleware(metrics: runtime.metrics)
-            APIKeyAuthenticator(keys: VerifiedKeys(store: runtime.keys), insecureNoAuth: runtime.configuration.auth.insecureNoAuth)
+            APIKeyAuthenticator(keys: VerifiedKeys(store: runtime.keys), insecureNoAuth: runtime.configuration.auth.insecureNoAuth,
+                                clients: ClientAddress(trustedProxies: runtime.configuration.auth.trustedProxies))
             BodyBudgetMiddleware(budget: runtime.bodyBudget, limits: runtime.configuration.limits)
         }
         OperationsRoutes(readiness: runtime.readiness, metrics: runtime.metrics, metricsNeedAdmin: metricsNeedAdmin).add(to: router)
