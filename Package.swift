@@ -151,7 +151,7 @@ let package = Package(
 
         // Locations of the shared photos, fixtures and models, and hand-made hostile inputs.
         .target(name: "TestSupport", dependencies: ["Classification", "Clocks"], path: "Tests/TestSupport"),
-        .testTarget(name: "ImageDecodingTests", dependencies: ["ImageDecoding", "TestSupport"]),
+        .testTarget(name: "ImageDecodingTests", dependencies: ["ImageDecoding", "Clocks", "TestSupport"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "TestSupport"]),
         .testTarget(name: "ClassificationTests", dependencies: ["Classification", "TestSupport"]),
         .testTarget(name: "HashingTests", dependencies: ["Hashing", "TestSupport"]),

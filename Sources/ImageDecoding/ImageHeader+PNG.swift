@@ -8,6 +8,7 @@ extension ImageHeader {
               let height = reader.uint32BE(at: 20)
         else { throw .corrupt(format: .png, detail: "the first chunk is not IHDR") }
         var header = ImageHeader(format: .png, width: width, height: height)
+        header.isSixteenBit = reader.byte(at: 24) == 16
         var index = 8
         while let length = reader.uint32BE(at: index), index + 12 + length <= reader.bytes.count {
             if reader.matches("IDAT", at: index + 4) || reader.matches("IEND", at: index + 4) { break }

@@ -11,6 +11,8 @@ public struct ImageHeader: Sendable, Equatable {
     var isCMYK: Bool = false
     /// JPEG only: an Adobe APP14 marker is present, which means CMYK samples are stored inverted.
     var hasAdobeMarker: Bool = false
+    /// PNG only: 16 bits per sample, which the decoder reads at 16 bits before keeping 8.
+    var isSixteenBit: Bool = false
 
     /// The width users see, with the EXIF rotation applied.
     public var displayWidth: Int { orientation.swapsAxes ? height : width }

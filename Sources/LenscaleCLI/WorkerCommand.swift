@@ -2,6 +2,7 @@ import ArgumentParser
 import Classification
 import Dispatch
 import Foundation
+import ImageDecoding
 import Inference
 import Ingest
 import Jobs
@@ -38,7 +39,11 @@ struct WorkerCommand: AsyncParsableCommand {
         valueName: "file"))
     var policy: String?
 
+    @Option(help: "Pixel memory all decodes may hold at once, in bytes; an image that needs more alone fails.")
+    var decodeBudgetBytes: Int = DecodeBudget.defaultCapacity
+
     func validate() throws {
+        guard decodeBudgetBytes >= 1_048_576 else { throw ValidationError("--decode-budget-bytes must be at least 1048576 (1 MiB)") }
         guard lease >= 1 else { throw ValidationError("--lease must be at least 1 second") }
     }
 
@@ -54,7 +59,9 @@ struct WorkerCommand: AsyncParsableCommand {
             await session.close()
             throw CLIError("\(error)")
         }
-        let handler = ImageAnalysisHandler(workspace: session.workspace, pipeline: session.ingestor.pipeline, index: index)
+        let handler = ImageAnalysisHandler(workspace: session.workspace, pipeline: session.ingestor.pipeline, index: index,
+                                           decodePool: DecodePool(threads: Terminal.coreCount),
+                                           decodeBudget: DecodeBudget(capacity: decodeBudgetBytes))
         var handlers: [any JobHandler] = [handler]
         // The heavy moderation stage, so scale-out deployments (no in-process worker) run it too.
         let policyPath = policy ?? ProcessInfo.processInfo.environment["LENSCALE_MODERATION_POLICY"].flatMap { $0.isEmpty ? nil : $0 }

@@ -2,6 +2,7 @@ import Catalog
 import Classification
 import Foundation
 import Hashing
+import ImageDecoding
 import Ingest
 import Jobs
 import Storage
@@ -20,19 +21,31 @@ public struct ImageAnalysisHandler: JobHandler {
     public let pipeline: ClassificationPipeline
     public let index: IndexFollower
     public let thresholds: DuplicateThresholds
+    /// Where decoding and hashing run: threads apart from the cooperative pool (a decode blocks
+    /// for up to seconds, and the worker shares its process with `serve`), shared with the
+    /// online path in `serve` so the two together stay within one bound.
+    public let decodePool: DecodePool
+    /// The process's pixel memory; shared with the online path in `serve`.
+    public let decodeBudget: DecodeBudget
+    /// How long a job waits for pixel memory before it is put back for later.
+    public let decodeWait: Duration
 
     public var batchSize: Int { pipeline.batchSize }
     var model: String { pipeline.classifier.model.name }
     var modelVersion: String { pipeline.classifier.resultVersion }
 
     public init(workspace: Workspace, pipeline: ClassificationPipeline, index: IndexFollower,
-                thresholds: DuplicateThresholds = .default) {
+                thresholds: DuplicateThresholds = .default, decodePool: DecodePool, decodeBudget: DecodeBudget,
+                decodeWait: Duration = .seconds(60)) {
         var pipeline = pipeline
         pipeline.embeddings = true
         self.workspace = workspace
         self.pipeline = pipeline
         self.index = index
         self.thresholds = thresholds
+        self.decodePool = decodePool
+        self.decodeBudget = decodeBudget
+        self.decodeWait = decodeWait
     }
 
     /// One job after reading and decoding.
@@ -133,13 +146,35 @@ public struct ImageAnalysisHandler: JobHandler {
         guard ContentHash(of: bytes).hex == payload.sha256 else {
             return .finished(.fail(reason: "the stored object \(payload.sha256) does not hash to its key: the store is damaged"))
         }
-        do throws(ClassificationError) {
-            var image = try pipeline.classifier.prepare(bytes, sha256: payload.sha256, keepImage: true)
-            let codes = PerceptualCodes(image: image.image!)
-            image.image = nil
-            return .ready(job: payload, attempt: job.attempts, bytes: bytes.count, image: image, codes: codes)
+        let classifier = pipeline.classifier
+        let cost: Int
+        do throws(DecodeError) {
+            cost = ImageDecoder.peakBytes(for: try ImageHeader.read(bytes, limits: classifier.decoder.limits),
+                                          minimumShorterSide: classifier.preprocessing.shorterSide)
         } catch {
+            return .finished(.fail(reason: ClassificationError.decode(error).description))
+        }
+        do {
+            try await decodeBudget.reserve(cost, waiting: decodeWait)
+        } catch {
+            switch error {
+            case .tooLarge: return .finished(.fail(reason: error.description))
+            case .busy: return .finished(.retry(reason: error.description))
+            }
+        }
+        defer { decodeBudget.release(cost) }
+        do {
+            let (image, codes) = try await decodePool.run { () throws(ClassificationError) in
+                var image = try classifier.prepare(bytes, sha256: payload.sha256, keepImage: true)
+                let codes = PerceptualCodes(image: image.image!)
+                image.image = nil
+                return (image, codes)
+            }
+            return .ready(job: payload, attempt: job.attempts, bytes: bytes.count, image: image, codes: codes)
+        } catch let error as ClassificationError {
             return .finished(.fail(reason: error.description))
+        } catch {
+            return .finished(.retry(reason: "\(error)"))
         }
     }
 

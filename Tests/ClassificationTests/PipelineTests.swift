@@ -1,6 +1,6 @@
 import Classification
-import Inference
 import Foundation
+import Inference
 import Hashing
 import Testing
 import TestSupport
@@ -72,5 +72,24 @@ import TestSupport
         try json.write(to: directory.appendingPathComponent("models.json"), atomically: true, encoding: .utf8)
         let changed = try ModelManifest.load(from: directory.appendingPathComponent("models.json")).model(named: "efficientnet-lite0")
         #expect(throws: ClassificationError.self) { try changed.verifyChecksum() }
+    }
+}
+
+@Suite struct DecodePoolTests {
+    @Test("past its threads and queue the pool refuses at once, and takes work again when a thread frees up")
+    func boundedQueue() async throws {
+        let pool = DecodePool(threads: 1, maxQueued: 1)
+        // Blocks the pool's one thread (not a test thread) until signalled.
+        let release = DispatchSemaphore(value: 0)
+        async let first: Int = pool.run { release.wait(); return 1 }
+        try await poll("the first to take the thread") { pool.admitted == 1 }
+        async let second: Int = pool.run { 2 }
+        // The second waits behind the first; a third finds the queue full.
+        try await poll("the second to be queued") { pool.admitted == 2 }
+        await #expect(throws: DecodePool.Full.self) { try await pool.run { 3 } }
+        release.signal()
+        #expect(try await first == 1)
+        #expect(try await second == 2)
+        #expect(try await pool.run { 4 } == 4)
     }
 }

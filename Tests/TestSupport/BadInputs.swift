@@ -3,9 +3,9 @@ import Foundation
 /// Hand-made hostile inputs: each is a few bytes that must be rejected with a clear error.
 public enum BadInputs {
     /// A valid PNG signature and IHDR (with a correct CRC) declaring `width`×`height`, and nothing else.
-    public static func pngHeader(width: UInt32, height: UInt32) -> [UInt8] {
+    public static func pngHeader(width: UInt32, height: UInt32, bitDepth: UInt8 = 8) -> [UInt8] {
         var ihdr: [UInt8] = Array("IHDR".utf8)
-        ihdr += bigEndian(width) + bigEndian(height) + [8, 2, 0, 0, 0]
+        ihdr += bigEndian(width) + bigEndian(height) + [bitDepth, 2, 0, 0, 0]
         return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + bigEndian(13) + ihdr + bigEndian(crc32(ihdr))
             + bigEndian(0) + Array("IEND".utf8) + bigEndian(crc32(Array("IEND".utf8)))
     }

@@ -1,6 +1,7 @@
 import Catalog
 import Classification
 import Foundation
+import ImageDecoding
 import Ingest
 import Jobs
 import TestSupport
@@ -43,7 +44,8 @@ struct WorkerRig {
         let index = try await IndexFollower(indexes: indexes, catalog: workspace.catalog, model: classifier.model.name)
         let pipeline = ClassificationPipeline(classifier: classifier, batchSize: 8, decodeConcurrency: 2, embeddings: true)
         return WorkerRig(directory: directory, workspace: workspace, queue: try makeJobQueue(catalog: workspace.catalog),
-                         handler: ImageAnalysisHandler(workspace: workspace, pipeline: pipeline, index: index))
+                         handler: ImageAnalysisHandler(workspace: workspace, pipeline: pipeline, index: index,
+                                                       decodePool: DecodePool(threads: 2), decodeBudget: DecodeBudget(capacity: DecodeBudget.defaultCapacity)))
     }
 
     var submitter: BatchSubmitter {

@@ -40,7 +40,10 @@ extension ServeConfiguration {
         }
         if let node = top["limits"] {
             let limits = try node.mapping(known: ["max_body_bytes", "max_pixels", "decode_concurrency", "max_check_hashes", "max_batch_bytes",
-                                                  "idle_timeout_s", "max_inflight_bytes"])
+                                                  "idle_timeout_s", "max_inflight_bytes", "decode_queue", "decode_budget_bytes", "decode_wait_ms"])
+            if let value = limits["decode_queue"] { configuration.limits.decodeQueue = try value.int(in: 0...100_000) }
+            if let value = limits["decode_budget_bytes"] { configuration.limits.decodeBudgetBytes = try value.int(in: 1_048_576...Int.max) }
+            if let value = limits["decode_wait_ms"] { configuration.limits.decodeWaitMilliseconds = try value.int(in: 0...600_000) }
             if let value = limits["max_inflight_bytes"] { configuration.limits.maxInFlightBytes = try value.int(in: 1...Int.max) }
             if let value = limits["idle_timeout_s"] { configuration.limits.idleTimeoutSeconds = try value.int(in: 1...3600) }
             if let value = limits["max_body_bytes"] { configuration.limits.maxBodyBytes = try value.int(in: 1...Int.max) }

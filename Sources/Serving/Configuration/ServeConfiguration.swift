@@ -86,6 +86,14 @@ public struct ServeConfiguration: Sendable, Equatable {
         public var maxPixels = DecodeLimits.default.maxPixels
         /// Concurrent decodes; default: the core count.
         public var decodeConcurrency: Int?
+        /// Decodes that may wait for a decode thread; beyond, 429 with `Retry-After`.
+        public var decodeQueue = 256
+        /// Pixel memory held by all decodes at once (see `DecodeBudget`). The default fits a
+        /// 2-core, 4 GB node beside the upload budget: one image at the pixel limit, or dozens of
+        /// phone photos. An image needing more alone is 413; a full budget is 503 after
+        /// `decodeWaitMilliseconds`.
+        public var decodeBudgetBytes = DecodeBudget.defaultCapacity
+        public var decodeWaitMilliseconds = 2000
         /// Hashes accepted by one `POST /v1/predictions/check`.
         public var maxCheckHashes = 1000
         /// The whole body of one `POST /v1/batches` (many images).

@@ -14,7 +14,7 @@ struct OnlineModeration: Sendable {
     let store: any ModerationStore
     let queue: any JobQueue
     let objects: any ObjectStore
-    let decoders: DecodePool
+    let decoding: DecodeGate
 
     /// The decision in force for `sha256`, if one is final enough to answer with at once.
     func known(sha256: String) async throws(APIError) -> ModerationDecision? {
@@ -31,8 +31,15 @@ struct OnlineModeration: Sendable {
         let minimumSide = light.detector.inputSize
         // Decode (scaled down in the JPEG decoder where it can be) and detect on a decode
         // thread: both block for milliseconds and must stay off the cooperative pool.
-        let decision = try await Self.mapped { () throws(ModerationError) in
-            try await decoders.run { () throws(ModerationError) in
+        let cost: Int
+        do {
+            cost = ImageDecoder.peakBytes(for: try ImageHeader.read(bytes, limits: decoder.limits), minimumShorterSide: minimumSide)
+        } catch {
+            throw APIError.moderation(.detector(.decode(error)))
+        }
+        let decision: ModerationDecision
+        do {
+            decision = try await decoding.run(reserving: cost) { () throws(ModerationError) in
                 let image: RGBImage
                 do throws(DecodeError) {
                     image = try decoder.decode(bytes, minimumShorterSide: minimumSide).image
@@ -41,6 +48,12 @@ struct OnlineModeration: Sendable {
                 }
                 return try light.run(sha256: sha256, image: image, labels: labels)
             }
+        } catch let error as ModerationError {
+            throw APIError.moderation(error)
+        } catch let error as APIError {
+            throw error
+        } catch {
+            throw APIError(.internalServerError, code: "moderation_failed", message: "the light moderation stage failed", detail: "\(error)")
         }
         _ = try await Self.mapped { () throws(ModerationError) in try await store.record(decision) }
         guard decision.outcome == .uncertain else { return try await answer(decision) }

@@ -34,7 +34,10 @@ public struct JobServices: Sendable {
             let indexes = try await DuplicateIndexes.open(directory: workspace.indexDirectory, catalog: workspace.catalog,
                                                           model: endpoint.name, embeddingDims: endpoint.classifier.model.embeddingDims ?? 0)
             let follower = try await IndexFollower(indexes: indexes, catalog: workspace.catalog, model: endpoint.name)
-            let worker = Worker(queue: queue, handlers: [ImageAnalysisHandler(workspace: workspace, pipeline: pipeline, index: follower)] + handlers)
+            // The online path's decode threads and pixel budget: one bound for the whole process.
+            let analysis = ImageAnalysisHandler(workspace: workspace, pipeline: pipeline, index: follower,
+                                                decodePool: runtime.service.decoding.pool, decodeBudget: runtime.service.decoding.budget)
+            let worker = Worker(queue: queue, handlers: [analysis] + handlers)
             services.append(BackgroundService(name: "worker") {
                 let summary = await worker.run()
                 runtime.logger.info("in-process worker stopped: \(summary.done) done, \(summary.failed) failed")

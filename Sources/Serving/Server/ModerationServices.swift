@@ -56,7 +56,7 @@ public struct ModerationServices: Sendable {
     /// Turns on `?moderate=true` for this server's classify route and returns the review routes.
     public func attach(queue: any JobQueue) -> LenscaleServer.RouteGroup {
         let online = OnlineModeration(cascade: cascade, store: store, queue: queue, objects: runtime.workspace.store,
-                                      decoders: runtime.service.decoders)
+                                      decoding: runtime.service.decoding)
         OnlineModeration.register(online, for: runtime.service)
         let routes = ReviewRoutes(moderation: online)
         return { routes.add(to: $0) }

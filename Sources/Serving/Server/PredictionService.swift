@@ -18,7 +18,7 @@ public final class PredictionService: Sendable {
     public let writeBehind: CatalogWriteBehind
     let catalog: any Catalog
     let flights = SingleFlight<CacheKey, CachedPrediction>()
-    let decoders: DecodePool
+    let decoding: DecodeGate
     let metrics: ServingMetrics
     private let lookups = Atomic<Int>(0)
     private let hits = Atomic<Int>(0)
@@ -30,13 +30,13 @@ public final class PredictionService: Sendable {
     }
 
     public init(endpoints: [ModelEndpoint], cache: PredictionCache, writeBehind: CatalogWriteBehind, catalog: any Catalog,
-                decodeThreads: Int, metrics: ServingMetrics) {
+                decodePool: DecodePool, decodeBudget: DecodeBudget, decodeWait: Duration, metrics: ServingMetrics) {
         self.endpoints = Dictionary(uniqueKeysWithValues: endpoints.map { ($0.name, $0) })
         self.defaultModel = endpoints.first?.name ?? ""
         self.cache = cache
         self.writeBehind = writeBehind
         self.catalog = catalog
-        self.decoders = DecodePool(threads: decodeThreads)
+        self.decoding = DecodeGate(pool: decodePool, budget: decodeBudget, wait: decodeWait)
         self.metrics = metrics
     }
 
@@ -87,8 +87,15 @@ public final class PredictionService: Sendable {
 
     private func decodeAndClassify(_ bytes: [UInt8], sha256: String, endpoint: ModelEndpoint) async throws -> CachedPrediction {
         let classifier = endpoint.classifier
+        let header: ImageHeader
+        do {
+            header = try ImageHeader.read(bytes, limits: classifier.decoder.limits)
+        } catch {
+            throw ClassificationError.decode(error)
+        }
+        let cost = ImageDecoder.peakBytes(for: header, minimumShorterSide: classifier.preprocessing.shorterSide)
         let started = ContinuousClock.now
-        let (prepared, codes) = try await decoders.run { () throws(ClassificationError) in
+        let (prepared, codes) = try await decoding.run(reserving: cost) { () throws(ClassificationError) in
             var prepared = try classifier.prepare(bytes, sha256: sha256, keepImage: true)
             let codes = PerceptualCodes(image: prepared.image!)
             prepared.image = nil
@@ -99,7 +106,6 @@ public final class PredictionService: Sendable {
         let prediction = try await endpoint.batcher.classify(prepared)
         let cached = CachedPrediction(prediction)
         await cache.insert(cached, for: endpoint.key(sha256: sha256))
-        let header = prepared.header
         await writeBehind.enqueue(CatalogWriteBehind.Entry(
             bytes: bytes,
             header: .init(format: header.format.rawValue, width: header.displayWidth, height: header.displayHeight),

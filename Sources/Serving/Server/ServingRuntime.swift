@@ -47,7 +47,10 @@ public struct ServingRuntime: Sendable {
         let service = PredictionService(
             endpoints: endpoints, cache: PredictionCache(capacityBytes: configuration.cache.memoryBytes),
             writeBehind: CatalogWriteBehind(catalog: workspace.catalog, store: workspace.store, logger: logger),
-            catalog: workspace.catalog, decodeThreads: configuration.limits.decodeConcurrency ?? cores, metrics: metrics)
+            catalog: workspace.catalog,
+            decodePool: DecodePool(threads: configuration.limits.decodeConcurrency ?? cores, maxQueued: configuration.limits.decodeQueue),
+            decodeBudget: DecodeBudget(capacity: configuration.limits.decodeBudgetBytes),
+            decodeWait: .milliseconds(configuration.limits.decodeWaitMilliseconds), metrics: metrics)
         let keys = ConfiguredKeys(configured: configuration.auth.keys, store: APIKeyStores.open(on: workspace.catalog))
         return ServingRuntime(configuration: configuration, workspace: workspace, service: service, keys: keys,
                               metrics: metrics, readiness: Readiness(), logger: logger,
