@@ -44,9 +44,9 @@ public final class DecodeBudget: Sendable {
     }
 
     /// Sized for a 2-core, 4 GB node beside the upload budget (512 MiB) and the models: one
-    /// image at the default pixel limit (100 MP of 8-bit PNG peaks at about 1.1 GB), or dozens
+    /// image at the default pixel limit (100 MP of 8-bit PNG peaks at about 700 MB), or dozens
     /// of phone photos at once.
-    public static let defaultCapacity = 1536 * 1024 * 1024
+    public static let defaultCapacity = 1024 * 1024 * 1024
 
     public let capacity: Int
     private let clock: any Clock<Duration>

@@ -1,13 +1,12 @@
 extension ImageDecoder {
-    /// The most memory a decode of an image with `header` holds at once, plus the luminance
-    /// plane perceptual hashing builds from the result: what a caller reserves from a
-    /// `DecodeBudget` before decoding. Computed from the header alone, with overflow-safe
+    /// The most memory a decode of an image with `header` holds at once, plus what perceptual
+    /// hashing adds reading the result (its row sums: a float per row and output column):
+    /// what a caller reserves from a `DecodeBudget` before decoding. Computed from the header alone, with overflow-safe
     /// arithmetic (the header's sizes are untrusted), and on the high side.
     ///
     /// Per output pixel: JPEG decodes at its DCT-reduced size into 3 bytes (4 for CMYK, then 3
     /// more for the conversion); PNG goes through RGBA (4 bytes) or 16-bit RGB (6) into RGB (3);
-    /// WebP decodes straight to RGB (3). An EXIF rotation copies the result (3), and hashing
-    /// reads it as 32-bit floats (4).
+    /// WebP decodes straight to RGB (3). An EXIF rotation copies the result (3).
     public static func peakBytes(for header: ImageHeader, minimumShorterSide: Int?) -> Int {
         var (width, height) = (header.width, header.height)
         var perPixel: Int
@@ -23,9 +22,11 @@ extension ImageDecoder {
             perPixel = 3
         }
         if header.orientation != .up { perPixel += 3 }
-        perPixel += 4
         let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
         let (bytes, overflowAgain) = pixels.multipliedReportingOverflow(by: perPixel)
-        return overflow || overflowAgain ? Int.max : bytes
+        // Hashing: six passes (the frame and five crops) of height × 32 floats, one at a time.
+        let (rowSums, overflowRows) = max(width, height).multipliedReportingOverflow(by: 32 * 4)
+        let (total, overflowTotal) = bytes.addingReportingOverflow(rowSums)
+        return overflow || overflowAgain || overflowRows || overflowTotal ? Int.max : total
     }
 }

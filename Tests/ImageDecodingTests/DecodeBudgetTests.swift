@@ -69,14 +69,15 @@ import TestSupport
     @Test("the peak estimate follows DCT scaling, bit depth and rotation, and saturates instead of overflowing")
     func peakBytes() throws {
         let png = ImageHeader(format: .png, width: 1000, height: 1000)
-        #expect(ImageDecoder.peakBytes(for: png, minimumShorterSide: nil) == 1_000_000 * 11)
+        // Pixels times bytes a pixel, plus the hashing's row sums (the longer side × 32 floats).
+        #expect(ImageDecoder.peakBytes(for: png, minimumShorterSide: nil) == 1_000_000 * 7 + 1000 * 128)
         let sixteen = try ImageHeader.read(BadInputs.pngHeader(width: 100, height: 100, bitDepth: 16))
-        #expect(ImageDecoder.peakBytes(for: sixteen, minimumShorterSide: nil) == 10_000 * 13)
+        #expect(ImageDecoder.peakBytes(for: sixteen, minimumShorterSide: nil) == 10_000 * 9 + 100 * 128)
         let jpeg = ImageHeader(format: .jpeg, width: 4000, height: 3000)
         // A 224-pixel model needs the shorter side at 224 or more: 1/8 scale gives 500 × 375.
-        #expect(ImageDecoder.peakBytes(for: jpeg, minimumShorterSide: 224) == 500 * 375 * 7)
+        #expect(ImageDecoder.peakBytes(for: jpeg, minimumShorterSide: 224) == 500 * 375 * 3 + 500 * 128)
         let rotated = ImageHeader(format: .webp, width: 10, height: 10, orientation: .right)
-        #expect(ImageDecoder.peakBytes(for: rotated, minimumShorterSide: nil) == 100 * 10)
+        #expect(ImageDecoder.peakBytes(for: rotated, minimumShorterSide: nil) == 100 * 6 + 10 * 128)
         let huge = ImageHeader(format: .png, width: Int(UInt32.max), height: Int(UInt32.max))
         #expect(ImageDecoder.peakBytes(for: huge, minimumShorterSide: nil) == Int.max)
     }
