@@ -10,8 +10,10 @@ import Storage
 /// A miss's latency should be decode plus inference, not plus an fsync: the catalog write is what
 /// lets a restart or another replica hit, which can wait milliseconds. The bytes go to the object
 /// store first and the rows after, as in ingest, so a row never points at a missing object. The
-/// buffer is bounded; when the catalog falls that far behind, new entries are dropped (tier 2 is
-/// a cache: the cost is a future miss) and counted.
+/// buffer is bounded in bytes, because each entry holds its upload (up to the body limit) after
+/// the request's upload budget was released: counting entries let 1,024 of 20 MB each hold
+/// 20 GB. When the catalog falls that far behind, new entries are dropped (tier 2 is a cache:
+/// the cost is a future miss) and counted.
 public actor CatalogWriteBehind {
     public struct Entry: Sendable {
         var bytes: [UInt8]
@@ -30,8 +32,10 @@ public actor CatalogWriteBehind {
     private let catalog: any Catalog
     private let store: any ObjectStore
     private let logger: Logger
-    private let capacity: Int
+    /// Upload bytes the buffer may hold.
+    private let capacityBytes: Int
     private var pending: [Entry] = []
+    private var pendingBytes = 0
     private var waiter: CheckedContinuation<Void, Never>?
     private var flushWaiters: [CheckedContinuation<Void, Never>] = []
     private var writing = false
@@ -40,19 +44,21 @@ public actor CatalogWriteBehind {
     public private(set) var dropped = 0
     public private(set) var written = 0
 
-    public init(catalog: any Catalog, store: any ObjectStore, capacity: Int = 1024, logger: Logger = Logger(label: "lenscale.serve.cache")) {
+    public init(catalog: any Catalog, store: any ObjectStore, capacityBytes: Int = 256 * 1024 * 1024,
+                logger: Logger = Logger(label: "lenscale.serve.cache")) {
         self.catalog = catalog
         self.store = store
-        self.capacity = capacity
+        self.capacityBytes = capacityBytes
         self.logger = logger
     }
 
     func enqueue(_ entry: Entry) {
-        guard pending.count < capacity else {
+        guard pendingBytes + entry.bytes.count <= capacityBytes else {
             dropped += 1
             return
         }
         pending.append(entry)
+        pendingBytes += entry.bytes.count
         waiter?.resume()
         waiter = nil
     }
@@ -61,7 +67,7 @@ public actor CatalogWriteBehind {
     /// writer's loop is not running (never started, or stopped) it writes what is left itself.
     public func flush() async {
         guard running else {
-            while !pending.isEmpty { await write(pending.removeFirst()) }
+            while !pending.isEmpty { await write(takeFirst()) }
             return
         }
         guard !pending.isEmpty || writing else { return }
@@ -85,11 +91,17 @@ public actor CatalogWriteBehind {
                 }
                 continue
             }
-            let entry = pending.removeFirst()
+            let entry = takeFirst()
             writing = true
             await write(entry)
             writing = false
         }
+    }
+
+    private func takeFirst() -> Entry {
+        let entry = pending.removeFirst()
+        pendingBytes -= entry.bytes.count
+        return entry
     }
 
     /// Asks `run()` to finish the buffer and return.

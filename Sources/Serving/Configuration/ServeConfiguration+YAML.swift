@@ -35,8 +35,9 @@ extension ServeConfiguration {
             configuration.models = try node.sequence().map { (entry: YAMLReader) throws(ConfigurationError) in try model(entry) }
         }
         if let node = top["cache"] {
-            let cache = try node.mapping(known: ["memory_bytes"])
+            let cache = try node.mapping(known: ["memory_bytes", "write_behind_bytes"])
             if let value = cache["memory_bytes"] { configuration.cache.memoryBytes = try value.int(in: 0...Int.max) }
+            if let value = cache["write_behind_bytes"] { configuration.cache.writeBehindBytes = try value.int(in: 0...Int.max) }
         }
         if let node = top["limits"] {
             let limits = try node.mapping(known: ["max_body_bytes", "max_pixels", "decode_concurrency", "max_check_hashes", "max_batch_bytes",

@@ -78,6 +78,9 @@ public struct ServeConfiguration: Sendable, Equatable {
     public struct CacheConfiguration: Sendable, Equatable {
         /// Bytes of the in-process prediction cache (tier 1); the catalog is tier 2.
         public var memoryBytes = 64 * 1024 * 1024
+        /// Upload bytes waiting to be written to the store and the catalog behind the answer;
+        /// beyond, fresh answers are not written (a later miss recomputes them).
+        public var writeBehindBytes = 256 * 1024 * 1024
         public init() {}
     }
 

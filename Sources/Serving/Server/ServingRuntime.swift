@@ -46,7 +46,8 @@ public struct ServingRuntime: Sendable {
         let workspace = try await Workspace.open(location)
         let service = PredictionService(
             endpoints: endpoints, cache: PredictionCache(capacityBytes: configuration.cache.memoryBytes),
-            writeBehind: CatalogWriteBehind(catalog: workspace.catalog, store: workspace.store, logger: logger),
+            writeBehind: CatalogWriteBehind(catalog: workspace.catalog, store: workspace.store,
+                                            capacityBytes: configuration.cache.writeBehindBytes, logger: logger),
             catalog: workspace.catalog,
             decodePool: DecodePool(threads: configuration.limits.decodeConcurrency ?? cores, maxQueued: configuration.limits.decodeQueue),
             decodeBudget: DecodeBudget(capacity: configuration.limits.decodeBudgetBytes),
