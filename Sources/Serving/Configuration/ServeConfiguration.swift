@@ -104,6 +104,10 @@ public struct ServeConfiguration: Sendable, Equatable {
         /// Seconds a connection may sit idle (no request, or a stalled one) before it is closed:
         /// idle sockets are memory and file descriptors a client holds for free.
         public var idleTimeoutSeconds = 60
+        /// Seconds a request body may take to arrive in full; past it, 408. Sized for a batch at
+        /// `maxBatchBytes` over a slow uplink (256 MB in 300 s is 7 Mbit/s).
+        public var bodyDeadlineSeconds = 300
+        public var bodyDeadline: Duration { .seconds(bodyDeadlineSeconds) }
         /// Request-body bytes held at once across all requests (see `BodyBudget`); sized for a
         /// 2-core, 4 GB node: a few full uploads and one large batch.
         public var maxInFlightBytes = 512 * 1024 * 1024

@@ -14,25 +14,44 @@ enum ImageUpload {
         "image/jpeg", "image/jpg", "image/png", "image/webp", "application/octet-stream", "application/x-www-form-urlencoded",
     ]
 
-    /// Reads the body (at most `limit` bytes; a larger Content-Length is refused before reading).
-    static func body(of request: inout Request, limit: Int) async throws -> ByteBuffer {
+    /// Reads the body: at most `limit` bytes (a larger Content-Length is refused before
+    /// reading), each chunk taken from the server's body budget as it arrives (503 when the
+    /// budget is spent), and all of it within `deadline` (408 past it).
+    ///
+    /// Why a deadline on the whole body: the connection's idle timeout ends a client that sends
+    /// nothing, but not one that sends a byte just inside it, which can hold a connection and
+    /// its bytes for hours. The deadline is checked as chunks arrive; a client that stops
+    /// sending is then ended by the idle timeout, so no body outlives deadline + idle timeout.
+    static func body(of request: inout Request, limit: Int, context: ServingContext, deadline: Duration) async throws -> ByteBuffer {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             throw APIError.tooLarge(limit: limit)
         }
-        do {
-            return try await request.collectBody(upTo: limit)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw APIError.tooLarge(limit: limit)
+        let start = ContinuousClock.now
+        var collected = ByteBuffer()
+        for try await chunk in request.body {
+            guard collected.readableBytes + chunk.readableBytes <= limit else { throw APIError.tooLarge(limit: limit) }
+            if let reservation = context.body, !reservation.take(chunk.readableBytes) {
+                throw APIError(.serviceUnavailable, code: "busy",
+                               message: "the server is holding as many upload bytes as it may (limits.max_inflight_bytes); retry", retryAfter: 1)
+            }
+            collected.writeImmutableBuffer(chunk)
+            if ContinuousClock.now - start > deadline {
+                throw APIError(.requestTimeout, code: "body_too_slow",
+                               message: "the body did not arrive within \(deadline) (limits.body_deadline_s); send it faster or in smaller requests")
+            }
         }
+        request.body = .init(buffer: collected)
+        return collected
     }
 
     /// Files in the body, in order: one for a raw body; each part named `field` (or, for a single
     /// image, the first part with a file name or any name) for multipart.
-    static func files(in request: inout Request, limit: Int, field: String?) async throws -> [(name: String?, bytes: [UInt8])] {
+    static func files(in request: inout Request, limit: Int, field: String?, context: ServingContext,
+                      deadline: Duration) async throws -> [(name: String?, bytes: [UInt8])] {
         let contentType = request.headers[.contentType] ?? "application/octet-stream"
         let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
         if rawTypes.contains(mediaType) || mediaType.isEmpty {
-            let buffer = try await body(of: &request, limit: limit)
+            let buffer = try await body(of: &request, limit: limit, context: context, deadline: deadline)
             guard buffer.readableBytes > 0 else { throw APIError.undecodable("empty", "the body is empty; send the image bytes") }
             return [(nil, Array(buffer: buffer))]
         }
@@ -40,7 +59,7 @@ enum ImageUpload {
         guard let boundary = boundary(contentType) else {
             throw APIError.badRequest("bad_multipart", "multipart/form-data needs a boundary parameter")
         }
-        let buffer = try await body(of: &request, limit: limit)
+        let buffer = try await body(of: &request, limit: limit, context: context, deadline: deadline)
         let parts = try parse(buffer, boundary: boundary)
         // Many files: every part of that field. One image: the first file part, else a part
         // named as an image would be; never a plain text field.

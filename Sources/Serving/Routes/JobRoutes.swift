@@ -16,13 +16,16 @@ public struct JobRoutes: Sendable {
     let queue: any JobQueue
     let submitter: BatchSubmitter
     let maxBatchBytes: Int
+    let bodyDeadline: Duration
     /// Where webhooks may point; vetted here for a clear 400, and again at each delivery.
     let targets: WebhookTargetPolicy
 
-    public init(queue: any JobQueue, submitter: BatchSubmitter, maxBatchBytes: Int, targets: WebhookTargetPolicy = WebhookTargetPolicy()) {
+    public init(queue: any JobQueue, submitter: BatchSubmitter, maxBatchBytes: Int, bodyDeadline: Duration = .seconds(300),
+                targets: WebhookTargetPolicy = WebhookTargetPolicy()) {
         self.queue = queue
         self.submitter = submitter
         self.maxBatchBytes = maxBatchBytes
+        self.bodyDeadline = bodyDeadline
         self.targets = targets
     }
 
@@ -47,13 +50,14 @@ public struct JobRoutes: Sendable {
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
         let uploads: [BatchUpload]
         if contentType.hasPrefix("application/json") {
-            let body = try await ImageUpload.body(of: &request, limit: 1024 * 1024)
+            let body = try await ImageUpload.body(of: &request, limit: 1024 * 1024, context: context, deadline: bodyDeadline)
             guard let keys = try? JSONDecoder().decode(KeysBody.self, from: Data(buffer: body)) else {
                 throw APIError.badRequest("bad_json", "send {\"keys\": [\"<key in the object store>\", …]} or a multipart form of 'images' files")
             }
             uploads = keys.keys.map { .storedKey($0) }
         } else if contentType.hasPrefix("multipart/form-data") {
-            let files = try await ImageUpload.files(in: &request, limit: maxBatchBytes, field: "images")
+            let files = try await ImageUpload.files(in: &request, limit: maxBatchBytes, field: "images", context: context,
+                                                   deadline: bodyDeadline)
             uploads = files.enumerated().map { index, file in .bytes(name: file.name ?? "image-\(index)", bytes: file.bytes) }
         } else {
             throw APIError.unsupportedMedia(contentType.isEmpty ? "none" : contentType)
@@ -167,7 +171,7 @@ public struct JobRoutes: Sendable {
     func createWebhook(_ request: Request, _ context: ServingContext) async throws -> Response {
         try context.require(.admin)
         var request = request
-        let body = try await ImageUpload.body(of: &request, limit: 64 * 1024)
+        let body = try await ImageUpload.body(of: &request, limit: 64 * 1024, context: context, deadline: bodyDeadline)
         guard let input = try? JSONDecoder().decode(WebhookBody.self, from: Data(buffer: body)) else {
             throw APIError.badRequest("bad_json", "send {\"url\": \"https://…\", \"secret\": \"at least 16 bytes\", \"kinds\": [\"image.*\"]}")
         }

@@ -3,11 +3,13 @@ import Synchronization
 
 /// The request-body bytes the whole server may hold at once.
 ///
-/// Per-request limits alone let 100 concurrent 50 MB uploads take 5 GB; the budget is taken
-/// before a body is collected (its Content-Length, or the route's limit when the length is not
-/// declared) and given back when the answer is ready. When it is spent the request is answered
-/// 503 with Retry-After at once rather than queued: a waiting upload still holds its socket and
-/// the client can retry elsewhere.
+/// Per-request limits alone let 100 concurrent 50 MB uploads take 5 GB. The budget is taken as
+/// body bytes arrive (`BodyReservation`), not from the declared length up front: a reservation
+/// of the whole Content-Length let two clients that declare large bodies and then send a byte a
+/// minute hold the budget for nothing, and every other upload was refused meanwhile. Bytes are
+/// given back when the answer is ready. When the budget is spent the request is answered 503
+/// with Retry-After at once rather than queued: a waiting upload still holds its socket and the
+/// client can retry elsewhere.
 public final class BodyBudget: Sendable {
     public let capacity: Int
     private let used = Mutex(0)
@@ -32,24 +34,46 @@ public final class BodyBudget: Sendable {
     public var inUse: Int { used.withLock { $0 } }
 }
 
-/// Reserves each upload's bytes in the `BodyBudget` for as long as its route runs.
-struct BodyBudgetMiddleware<Context: RequestContext>: RouterMiddleware {
+/// The body bytes one request holds in the `BodyBudget`, taken chunk by chunk as they arrive.
+final class BodyReservation: Sendable {
     let budget: BodyBudget
-    let limits: ServeConfiguration.Limits
+    private let held = Mutex(0)
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard [.post, .put, .patch].contains(request.method) else { return try await next(request, context) }
-        let routeLimit = request.uri.path.hasPrefix("/v1/batches") ? limits.maxBatchBytes : limits.maxBodyBytes
-        // A declared length over the route's limit is the route's 413; only what may be read is reserved.
-        let declared = request.headers[.contentLength].flatMap { Int($0) }.map { max(0, $0) }
-        let bytes = min(declared ?? routeLimit, routeLimit)
-        guard bytes > 0 else { return try await next(request, context) }
-        guard bytes <= budget.capacity else { throw APIError.tooLarge(limit: budget.capacity) }
-        guard budget.tryAcquire(bytes) else {
-            throw APIError(.serviceUnavailable, code: "busy",
-                           message: "the server is holding as many upload bytes as it may (limits.max_inflight_bytes); retry", retryAfter: 1)
+    init(budget: BodyBudget) { self.budget = budget }
+
+    /// Takes `bytes` more for this request if they fit now.
+    func take(_ bytes: Int) -> Bool {
+        guard budget.tryAcquire(bytes) else { return false }
+        held.withLock { $0 += bytes }
+        return true
+    }
+
+    /// Gives back everything this request took.
+    func releaseAll() {
+        let bytes = held.withLock { held in
+            defer { held = 0 }
+            return held
         }
-        defer { budget.release(bytes) }
+        budget.release(bytes)
+    }
+
+    var bytes: Int { held.withLock { $0 } }
+}
+
+/// Gives each request with a body a `BodyReservation`, released when its route has answered.
+/// A declared length no budget could ever hold is refused before a byte is read.
+struct BodyBudgetMiddleware: RouterMiddleware {
+    let budget: BodyBudget
+
+    func handle(_ request: Request, context: ServingContext, next: (Request, ServingContext) async throws -> Response) async throws -> Response {
+        guard [.post, .put, .patch].contains(request.method) else { return try await next(request, context) }
+        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > budget.capacity {
+            throw APIError.tooLarge(limit: budget.capacity)
+        }
+        let reservation = BodyReservation(budget: budget)
+        var context = context
+        context.body = reservation
+        defer { reservation.releaseAll() }
         return try await next(request, context)
     }
 }

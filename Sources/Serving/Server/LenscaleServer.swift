@@ -18,7 +18,7 @@ public enum LenscaleServer {
             ErrorMiddleware(metrics: runtime.metrics)
             APIKeyAuthenticator(keys: VerifiedKeys(store: runtime.keys), insecureNoAuth: runtime.configuration.auth.insecureNoAuth,
                                 clients: ClientAddress(trustedProxies: runtime.configuration.auth.trustedProxies))
-            BodyBudgetMiddleware(budget: runtime.bodyBudget, limits: runtime.configuration.limits)
+            BodyBudgetMiddleware(budget: runtime.bodyBudget)
         }
         OperationsRoutes(readiness: runtime.readiness, metrics: runtime.metrics, metricsNeedAdmin: metricsNeedAdmin).add(to: router)
         DocumentRoutes().add(to: router)

@@ -8,11 +8,14 @@ public struct ServingContext: AuthRequestContext, RequestContext, RemoteAddressR
     public var coreContext: CoreRequestContextStorage
     public var identity: Principal?
     public let remoteAddress: SocketAddress?
+    /// The body bytes this request holds in the server's budget (set by `BodyBudgetMiddleware`).
+    var body: BodyReservation?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         identity = nil
         remoteAddress = source.channel.remoteAddress
+        body = nil
     }
 
     /// Uploads are size-checked by the routes themselves against the configured limit.

@@ -1,0 +1,81 @@
+import Foundation
+import Glibc
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+@testable import Serving
+import Testing
+import TestSupport
+
+/// A client that declares a large body and then sends almost nothing, holding its connection.
+final class SlowBodyClient: @unchecked Sendable {
+    private let fd: Int32
+
+    /// Connects, sends `head` and the first `sending` bytes of the declared body, and stops.
+    init(port: Int, head: String, sending: Int) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            close(fd)
+            throw TestFailure("cannot connect to 127.0.0.1:\(port)")
+        }
+        let bytes = Array(head.utf8) + [UInt8](repeating: 0x2D, count: sending)
+        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+    }
+
+    /// What the server has answered so far (waits at most a second).
+    func received() -> String {
+        var timeout = timeval(tv_sec: 1, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = recv(fd, &buffer, buffer.count, 0)
+        return count > 0 ? String(decoding: buffer[..<count], as: UTF8.self) : ""
+    }
+
+    func disconnect() { close(fd) }
+}
+
+@Suite("slow request bodies", .serialized)
+struct SlowBodyTests {
+    @Test("two clients that declare big bodies and trickle them cannot make a third client's upload fail")
+    func slowClientsDoNotStarveOthers() async throws {
+        let photo = try photoBytes("picosdeeuropa_by_Aitzol_Berasategi.jpg")
+        try #require(photo.count > 1_500_000)
+        let megabyte = 1_048_576
+        // Room for the two declared batches (30 MiB each) and less than the photo besides: a
+        // budget taken from declared lengths would refuse the third upload.
+        let server = try await TestServer.open {
+            $0.limits.maxBatchBytes = 30 * megabyte
+            $0.limits.maxInFlightBytes = 61 * megabyte
+        }
+        let (app, jobs) = try await server.applicationWithJobs()
+        try await app.test(.live) { client in
+            try await client.waitUntilReady()
+            let port = try #require(client.port)
+            let token = try #require(server.tokens[.ingest])
+            let head = "POST /v1/batches HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(token)\r\n"
+                + "Content-Type: multipart/form-data; boundary=x\r\nContent-Length: \(30 * megabyte)\r\n\r\n"
+            let slow = try (0..<2).map { _ in try SlowBodyClient(port: port, head: head, sending: 1000) }
+            defer { slow.forEach { $0.disconnect() } }
+            // Both slow bodies have reached their routes, holding only what they sent.
+            do {
+                try await poll("the slow bodies to be read", within: .seconds(10)) { server.runtime.bodyBudget.inUse >= 2000 }
+            } catch {
+                Issue.record("\(server.runtime.bodyBudget.inUse) bytes held; the server answered: \(slow[0].received())")
+                throw error
+            }
+            #expect(server.runtime.bodyBudget.inUse < megabyte, "the slow clients hold \(server.runtime.bodyBudget.inUse) bytes")
+            let response = try await client.execute(uri: "/v1/classify", method: .post, headers: server.headers(.classify),
+                                                    body: ByteBuffer(bytes: photo))
+            #expect(response.status == .ok, "\(response.status) \(String(buffer: response.body).prefix(300))")
+        }
+        await jobs.close()
+        await server.close()
+    }
+}
