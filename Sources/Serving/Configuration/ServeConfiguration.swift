@@ -108,6 +108,8 @@ public struct ServeConfiguration: Sendable, Equatable {
         /// `maxBatchBytes` over a slow uplink (256 MB in 300 s is 7 Mbit/s).
         public var bodyDeadlineSeconds = 300
         public var bodyDeadline: Duration { .seconds(bodyDeadlineSeconds) }
+        /// Event streams and long polls one API key may hold open at once; beyond, 429.
+        public var maxStreamsPerKey = 8
         /// Request-body bytes held at once across all requests (see `BodyBudget`); sized for a
         /// 2-core, 4 GB node: a few full uploads and one large batch.
         public var maxInFlightBytes = 512 * 1024 * 1024

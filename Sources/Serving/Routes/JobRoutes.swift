@@ -17,11 +17,14 @@ public struct JobRoutes: Sendable {
     let submitter: BatchSubmitter
     let maxBatchBytes: Int
     let bodyDeadline: Duration
+    /// Open event streams and long polls per key.
+    let streams: StreamSlots
     /// Where webhooks may point; vetted here for a clear 400, and again at each delivery.
     let targets: WebhookTargetPolicy
 
     public init(queue: any JobQueue, submitter: BatchSubmitter, maxBatchBytes: Int, bodyDeadline: Duration = .seconds(300),
-                targets: WebhookTargetPolicy = WebhookTargetPolicy()) {
+                maxStreamsPerKey: Int = 8, targets: WebhookTargetPolicy = WebhookTargetPolicy()) {
+        self.streams = StreamSlots(perKey: maxStreamsPerKey)
         self.queue = queue
         self.submitter = submitter
         self.maxBatchBytes = maxBatchBytes
@@ -88,14 +91,17 @@ public struct JobRoutes: Sendable {
     // MARK: events
 
     func events(_ request: Request, _ context: ServingContext) async throws -> Response {
-        try context.require(.read)
+        let principal = try context.require(.read)
         let query = request.uri.queryParameters
         let after = try Int64(PredictionRoutes.integer(query.get("after"), name: "after", default: 0, range: 0...Int.max))
         let limit = try PredictionRoutes.integer(query.get("limit"), name: "limit", default: 100, range: 1...1000)
         let wait = try PredictionRoutes.integer(query.get("wait"), name: "wait", default: 0, range: 0...60)
         var page = try await mapped { () throws(JobQueueError) in try await queue.events(after: after, limit: limit) }
         if page.isEmpty, wait > 0 {
-            if try await mapped({ () throws(JobQueueError) in try await queue.waitForEvents(after: after, timeout: Double(wait)) }) {
+            let woke = try await streams.withSlot(for: principal.keyID) {
+                try await mapped { () throws(JobQueueError) in try await queue.waitForEvents(after: after, timeout: Double(wait)) }
+            }
+            if woke {
                 page = try await mapped { () throws(JobQueueError) in try await queue.events(after: after, limit: limit) }
             }
         }
@@ -109,7 +115,7 @@ public struct JobRoutes: Sendable {
     /// silence so proxies keep the connection; ends when the client goes away, and at once when
     /// the server shuts down (a stream never ends by itself, so it would hold the drain up).
     func stream(_ request: Request, _ context: ServingContext) async throws -> Response {
-        try context.require(.read)
+        let principal = try context.require(.read)
         let after = try PredictionRoutes.integer(request.uri.queryParameters.get("after"), name: "after", default: 0, range: 0...Int.max)
         let resume: Int64
         if let header = request.headers[.lastEventID] {
@@ -121,7 +127,12 @@ public struct JobRoutes: Sendable {
             resume = Int64(after)
         }
         let queue = self.queue
+        // The slot is taken here, so a refusal is a 429 answer, and given back when the stream
+        // ends, however it ends.
+        let (streams, key) = (self.streams, principal.keyID)
+        try streams.take(key)
         let body = ResponseBody { writer in
+            defer { streams.give(key) }
             var cursor = resume
             try await writer.write(ByteBuffer(string: "retry: 1000\n\n"))
             let shutdown = ShutdownSignal()

@@ -15,6 +15,8 @@ public struct JobServices: Sendable {
     public let queue: any JobQueue
     public let routes: LenscaleServer.RouteGroup
     public let services: [any Service]
+    /// The open event streams and long polls per key, for tests and metrics.
+    let streams: StreamSlots
 
     /// - Parameter handlers: more job kinds for the in-process worker (moderation's heavy stage).
     public static func open(runtime: ServingRuntime, handlers: [any JobHandler] = []) async throws -> JobServices {
@@ -26,7 +28,8 @@ public struct JobServices: Sendable {
         let submitter = BatchSubmitter(queue: queue, store: workspace.store, model: endpoint.name, modelVersion: endpoint.version, limits: limits)
         let targets = WebhookTargetPolicy(allowed: configuration.webhooks.allowCIDRs.compactMap(AddressRange.init(parsing:)))
         let routes = JobRoutes(queue: queue, submitter: submitter, maxBatchBytes: configuration.limits.maxBatchBytes,
-                               bodyDeadline: configuration.limits.bodyDeadline, targets: targets)
+                               bodyDeadline: configuration.limits.bodyDeadline, maxStreamsPerKey: configuration.limits.maxStreamsPerKey,
+                               targets: targets)
         var services: [any Service] = [BackgroundService(name: "webhooks") { await WebhookDispatcher(queue: queue, targets: targets).run() }]
         if configuration.worker.enabled {
             let cores = ProcessInfo.processInfo.activeProcessorCount
@@ -44,7 +47,7 @@ public struct JobServices: Sendable {
                 runtime.logger.info("in-process worker stopped: \(summary.done) done, \(summary.failed) failed")
             })
         }
-        return JobServices(queue: queue, routes: { routes.add(to: $0) }, services: services)
+        return JobServices(queue: queue, routes: { routes.add(to: $0) }, services: services, streams: routes.streams)
     }
 
     public func close() async { await queue.close() }
