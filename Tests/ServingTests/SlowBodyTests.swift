@@ -79,3 +79,25 @@ struct SlowBodyTests {
         await server.close()
     }
 }
+
+@Suite("connection cap", .serialized)
+struct ConnectionCapTests {
+    @Test("with limits.max_connections held by idle sockets, a new connection is served once they close")
+    func capHoldsThenServes() async throws {
+        let server = try await TestServer.open { $0.limits.maxConnections = 2 }
+        try await server.application().test(.live) { client in
+            let port = try #require(client.port)
+            // The test client's own connection may count; two idle sockets fill the cap for sure.
+            let held = try (0..<2).map { _ in try SlowBodyClient(port: port, head: "", sending: 0) }
+            let answer = Task {
+                try await runProcess(URL(fileURLWithPath: "/usr/bin/curl"),
+                                     ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "120", "http://127.0.0.1:\(port)/healthz"],
+                                     limit: .seconds(180))
+            }
+            held.forEach { $0.disconnect() }
+            let result = try await answer.value
+            #expect(result.stdout == "200", "\(result.stdout) \(result.stderr)")
+        }
+        await server.close()
+    }
+}

@@ -110,6 +110,8 @@ public struct ServeConfiguration: Sendable, Equatable {
         public var bodyDeadline: Duration { .seconds(bodyDeadlineSeconds) }
         /// Event streams and long polls one API key may hold open at once; beyond, 429.
         public var maxStreamsPerKey = 8
+        /// Open connections on the main listener; beyond, new ones wait in the accept backlog.
+        public var maxConnections = 1024
         /// Request-body bytes held at once across all requests (see `BodyBudget`); sized for a
         /// 2-core, 4 GB node: a few full uploads and one large batch.
         public var maxInFlightBytes = 512 * 1024 * 1024

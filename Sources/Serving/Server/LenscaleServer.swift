@@ -64,8 +64,12 @@ public enum LenscaleServer {
         return Application(
             router: router(runtime, extraRoutes: extraRoutes, metricsNeedAdmin: true),
             server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.limits.idleTimeoutSeconds)))),
+            // Past `maxConnections` the listener stops accepting (the kernel's backlog holds the
+            // rest) until one closes: each connection is a socket and buffers, so an unbounded
+            // number lets one client run the process out of descriptors.
             configuration: ApplicationConfiguration(
-                address: .hostname(configuration.listen.host, port: configuration.listen.port), serverName: "lenscale"),
+                address: .hostname(configuration.listen.host, port: configuration.listen.port), serverName: "lenscale",
+                availableConnectionsDelegate: .maximum(configuration.limits.maxConnections, logger: runtime.logger)),
             services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.listen.port) },
             logger: runtime.logger)
