@@ -15,10 +15,11 @@ WATCHDOG := python3 tools/test_watchdog.py
 PARALLEL_LIMIT ?= 1200
 SERIAL_LIMIT ?= 1500
 PYTEST_LIMIT ?= 900
+CONTRACT_LIMIT ?= 1800
 # How many tests Swift Testing runs at once in the parallel phase (see README, "Tests").
 TEST_WIDTH ?= 4
 
-.PHONY: setup build release demo fixtures postgres test test-parallel test-stress bench clean
+.PHONY: setup build release demo fixtures postgres test test-parallel test-stress test-contract bench clean
 
 ## setup: Debian packages, the Python venv with pinned wheels, the ONNX models, the demo photos.
 setup:
@@ -48,6 +49,7 @@ test: fixtures postgres
 	@$(MAKE) --no-print-directory test-parallel
 	$(WATCHDOG) --limit $(SERIAL_LIMIT) --name "serial phase" -- \
 		swift test --skip-build --no-parallel --filter '$(SERIAL_TESTS)' $(SWIFT_TEST_FLAGS)
+	$(WATCHDOG) --limit $(CONTRACT_LIMIT) --name "API contract" -- bash tools/schemathesis.sh
 	$(WATCHDOG) --limit $(PYTEST_LIMIT) --name "python tests" -- $(PYTHON) -m pytest -q tools/tests
 	$(WATCHDOG) --limit $(PYTEST_LIMIT) --name "browser tests" -- $(PYTHON) -m pytest -q tools/browser
 
@@ -55,6 +57,11 @@ test: fixtures postgres
 test-parallel:
 	SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=$(TEST_WIDTH) $(WATCHDOG) --limit $(PARALLEL_LIMIT) --name "parallel phase" -- \
 		swift test --skip-build --skip '$(SERIAL_TESTS)' $(SWIFT_TEST_FLAGS)
+
+## test-contract: Schemathesis against a live server on SQLite and PostgreSQL (tools/schemathesis.toml).
+test-contract: postgres
+	swift build
+	$(WATCHDOG) --limit $(CONTRACT_LIMIT) --name "API contract" -- bash tools/schemathesis.sh
 
 ## test-stress: the parallel phase beside a CPU hog on every core, to flush out timing-dependent tests.
 test-stress: fixtures postgres

@@ -113,7 +113,7 @@ struct AuthAndLimitsTests {
              Array("--b\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n--b--\r\n".utf8), .badRequest, "no_image"),
             ("bad top", "/v1/classify?top=99", "image/jpeg", jpeg, .badRequest, "bad_parameter"),
             ("bad embedding flag", "/v1/classify?embedding=maybe", "image/jpeg", jpeg, .badRequest, "bad_parameter"),
-            ("unknown model", "/v1/classify?model=resnet-9000", "image/jpeg", jpeg, .badRequest, "unknown_model"),
+            ("unknown model", "/v1/classify?model=resnet-9000", "image/jpeg", jpeg, .notFound, "unknown_model"),
         ]
         try await server.application().test(.router) { client in
             try await client.waitUntilReady()

@@ -15,6 +15,8 @@ public struct APIError: Error, HTTPResponseError, Sendable, Equatable {
     /// What went wrong inside, for the log only: a 5xx body never carries connection strings,
     /// hosts or driver messages.
     public var detail: String?
+    /// Headers the answer needs besides the defaults (`Allow` on a 405).
+    public var headers: HTTPFields = [:]
 
     public init(_ status: HTTPResponse.Status, code: String, message: String, retryAfter: Int? = nil, detail: String? = nil) {
         self.status = status
@@ -28,6 +30,7 @@ public struct APIError: Error, HTTPResponseError, Sendable, Equatable {
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"]
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"lenscale\"" }
+        for field in self.headers { headers[field.name] = field.value }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 

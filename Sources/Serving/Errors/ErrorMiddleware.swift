@@ -7,6 +7,8 @@ import Hummingbird
 /// with a 500 that leaks no internals. Either way the server keeps serving.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     let metrics: ServingMetrics
+    /// What the router serves, to tell a wrong method (405) from a wrong path (404).
+    var routes: RouteTable?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -16,7 +18,13 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             if let detail = error.detail { context.logger.error("\(error.code): \(detail)") }
             throw error
         } catch let error as HTTPError {
-            let translated = Self.translate(error)
+            var translated = Self.translate(error)
+            if error.status == .notFound, let allowed = routes?.methods(at: request.uri.path), !allowed.contains(request.method.rawValue) {
+                let allow = allowed.sorted().joined(separator: ", ")
+                translated = APIError(.methodNotAllowed, code: "method_not_allowed",
+                                      message: "\(request.method) is not served at this path; it takes \(allow)")
+                translated.headers[.allow] = allow
+            }
             metrics.recordError(code: translated.code)
             throw translated
         } catch is CancellationError {

@@ -68,6 +68,11 @@ enum ImageUpload {
         guard !chosen.isEmpty else {
             throw APIError.badRequest("no_image", "the form has no \(field.map { "'\($0)' " } ?? "")file part; send the image as a form file")
         }
+        // Many files: each must be a file part (a filename), as every browser and `curl -F
+        // images=@photo.jpg` sends; a plain text field under that name is a client's mistake.
+        if let field, let text = chosen.first(where: { $0.filename == nil }) {
+            throw APIError.badRequest("not_a_file", "a '\(field)' part without a filename is a text field, not a file (\(text.bytes.count) bytes); send each image as a form file")
+        }
         return chosen.map { ($0.filename, $0.bytes) }
     }
 

@@ -228,7 +228,9 @@ public struct JobRoutes: Sendable {
     }
 
     func webhookID(_ context: ServingContext) throws -> Int64 {
-        guard let id = Int64(try context.parameters.require("id")) else { throw APIError.badRequest("bad_id", "webhook ids are numbers") }
+        guard let id = Int64(try context.parameters.require("id")), id >= 1 else {
+            throw APIError.badRequest("bad_id", "webhook ids are whole numbers from 1")
+        }
         return id
     }
 

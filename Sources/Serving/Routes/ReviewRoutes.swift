@@ -242,8 +242,8 @@ struct ReviewRoutes: Sendable {
             "bad_parameter", "\(name) must be an ISO 8601 time like 2026-11-29T17:00:00Z or seconds since 1970 (at most \(Int(secondsRange.upperBound)))")
         guard text.utf8.count <= 64 else { throw failure }
         var date: Date?
-        if let seconds = Double(text) {
-            date = Date(timeIntervalSince1970: seconds)
+        if let seconds = Int64(text) {
+            date = Date(timeIntervalSince1970: Double(seconds))
         } else {
             let formatter = ISO8601DateFormatter()
             date = formatter.date(from: text)

@@ -13,9 +13,10 @@ public enum LenscaleServer {
     /// The router with every route and middleware; what tests drive directly.
     public static func router(_ runtime: ServingRuntime, extraRoutes: [RouteGroup] = [], metricsNeedAdmin: Bool = true) -> Router<ServingContext> {
         let router = Router(context: ServingContext.self)
+        let routes = RouteTable()
         router.addMiddleware {
             RequestMetricsMiddleware(metrics: runtime.metrics)
-            ErrorMiddleware(metrics: runtime.metrics)
+            ErrorMiddleware(metrics: runtime.metrics, routes: routes)
             APIKeyAuthenticator(keys: VerifiedKeys(store: runtime.keys), insecureNoAuth: runtime.configuration.auth.insecureNoAuth,
                                 clients: ClientAddress(trustedProxies: runtime.configuration.auth.trustedProxies))
             BodyBudgetMiddleware(budget: runtime.bodyBudget)
@@ -24,6 +25,7 @@ public enum LenscaleServer {
         DocumentRoutes().add(to: router)
         PredictionRoutes(service: runtime.service, limits: runtime.configuration.limits, readiness: runtime.readiness).add(to: router)
         for group in extraRoutes { group(router) }
+        routes.load(router)
         return router
     }
 

@@ -43,7 +43,8 @@ public final class PredictionService: Sendable {
     public func endpoint(named name: String?) throws(APIError) -> ModelEndpoint {
         let name = name ?? defaultModel
         guard let endpoint = endpoints[name] else {
-            throw APIError(.badRequest, code: "unknown_model",
+            // 404: the model is a resource this server does not have, like an unknown hash.
+            throw APIError(.notFound, code: "unknown_model",
                            message: "this server does not serve '\(name)'; it serves \(endpoints.keys.sorted().joined(separator: ", "))")
         }
         return endpoint
