@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "lenscale", targets: ["LenscaleCLI"]),
         .library(name: "ImageDecoding", targets: ["ImageDecoding"]),
+        .library(name: "MalformedImages", targets: ["MalformedImages"]),
         .library(name: "Inference", targets: ["Inference"]),
         .library(name: "Classification", targets: ["Classification"]),
         .library(name: "Ingest", targets: ["Ingest"]),
@@ -50,6 +51,8 @@ let package = Package(
         // on any clock, whether or not the work honours cancellation.
         .target(name: "Clocks"),
         .target(name: "ImageDecoding", dependencies: ["CTurboJPEG", "CPNG", "CWebP"]),
+        // Malformed images made from valid ones, for the hostile-input tests and the fuzz seeds.
+        .target(name: "MalformedImages"),
         .target(name: "Hashing", dependencies: ["ImageDecoding", .product(name: "Crypto", package: "swift-crypto")]),
         // Named banks of known-content hashes (PDQ, SHA-256, MD5), their actions and list formats.
         .target(name: "HashBanks", dependencies: ["Hashing"]),
@@ -150,7 +153,7 @@ let package = Package(
         ),
 
         // Locations of the shared photos, fixtures and models, and hand-made hostile inputs.
-        .target(name: "TestSupport", dependencies: ["Classification", "Clocks"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Classification", "Clocks", "MalformedImages"], path: "Tests/TestSupport"),
         .testTarget(name: "ImageDecodingTests", dependencies: ["ImageDecoding", "Clocks", "TestSupport"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "TestSupport"]),
         .testTarget(name: "ClassificationTests", dependencies: ["Classification", "TestSupport"]),

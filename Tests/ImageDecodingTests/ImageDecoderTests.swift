@@ -125,14 +125,14 @@ func meanDifference(_ a: RGBImage, _ b: RGBImage) -> Double {
 @Suite struct MalformedHeaderDecodeTests {
     @Test("the generator's PNG seed is valid, so its mutations test the decoder rather than the seed")
     func seedIsValid() throws {
-        let decoded = try ImageDecoder().decode(MalformedHeaders.tinyPNG(width: 8, height: 8))
+        let decoded = try ImageDecoder().decode(MalformedImages.tinyPNG(width: 8, height: 8))
         #expect(decoded.image.width == 8 && decoded.image.height == 8)
         #expect(Array(decoded.image.pixels.prefix(6)) == [0, 0, 128, 32, 0, 128])
     }
 
     @Test("every malformed file decodes within the limits or fails with a typed error")
     func everyCase() throws {
-        let cases = try MalformedHeaders.all
+        let cases = try MalformedImages.all
         try #require(cases.count >= 400, "the generator made only \(cases.count) cases")
         let limits = DecodeLimits(maxBytes: 50_000_000, maxPixels: 40_000_000)
         let decoder = ImageDecoder(limits: limits)

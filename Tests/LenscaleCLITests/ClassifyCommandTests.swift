@@ -86,7 +86,7 @@ import TestSupport
 
     @Test("every file of the malformed-header generator gets a record or a message naming it, and the CLI never crashes")
     func malformedHeaders() async throws {
-        let cases = try MalformedHeaders.all
+        let cases = try MalformedImages.all
         try #require(cases.count >= 400)
         let scratch = try Scratch()
         defer { scratch.remove() }

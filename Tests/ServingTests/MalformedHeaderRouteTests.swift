@@ -7,14 +7,14 @@ import Serving
 import Testing
 import TestSupport
 
-/// The malformed-header generator (`MalformedHeaders`) through every path that takes uploads,
+/// The malformed-header generator (`MalformedImages`) through every path that takes uploads,
 /// on both catalog backends: every answer is a success or a 4xx with the JSON error body, every
 /// batch item ends done or failed with a reason, and the server still answers afterwards. A
 /// trap anywhere would end this test process.
 @Suite("malformed image headers through /v1/classify and both forms of /v1/batches", .serialized)
 struct MalformedHeaderRouteTests {
-    static func cases() throws -> [MalformedHeaders.Case] {
-        let cases = try MalformedHeaders.all
+    static func cases() throws -> [MalformedImages.Case] {
+        let cases = try MalformedImages.all
         try #require(cases.count >= 400, "the generator made only \(cases.count) cases")
         return cases
     }

@@ -1,4 +1,5 @@
 import Foundation
+import MalformedImages
 
 /// Hand-made hostile inputs: each is a few bytes that must be rejected with a clear error.
 public enum BadInputs {
@@ -28,16 +29,7 @@ public enum BadInputs {
     public static let gif: [UInt8] = Array("GIF89a".utf8) + [0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x3B]
     public static let text: [UInt8] = Array("This is a text file, not a photo.\n".utf8)
 
-    static func bigEndian(_ value: UInt32) -> [UInt8] {
-        [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)]
-    }
+    static func bigEndian(_ value: UInt32) -> [UInt8] { MalformedImages.bigEndian(value) }
 
-    static func crc32(_ bytes: [UInt8]) -> UInt32 {
-        var crc: UInt32 = 0xFFFF_FFFF
-        for byte in bytes {
-            crc ^= UInt32(byte)
-            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
-        }
-        return ~crc
-    }
+    static func crc32(_ bytes: [UInt8]) -> UInt32 { MalformedImages.crc32(bytes) }
 }

@@ -2,12 +2,12 @@ import Foundation
 
 /// Malformed images made from valid ones: every header field that sizes an allocation or a
 /// loop set to extreme values, every length field made to lie, and the file cut at every byte
-/// of its first 64.
+/// of its first 64. Used by the hostile-input tests and to seed the fuzz harness (`bench/fuzz`).
 ///
 /// Why a generator rather than a list of files: the crash that prompted it (a PNG declaring
 /// 4294967295 × 4294967295 pixels, with a correct CRC) sat in a path that a hand-picked list
-/// never reached. The same cases seed the fuzz harness (`bench/fuzz`).
-public enum MalformedHeaders {
+/// never reached.
+public enum MalformedImages {
     public struct Case: Sendable, CustomStringConvertible {
         public var name: String
         public var bytes: [UInt8]
@@ -35,18 +35,9 @@ public enum MalformedHeaders {
         return cases
     }
 
-    /// The cases for the valid files in `directory` (the test fixtures).
+    /// The cases for each of `seedFiles`, valid images named by their file names.
     public static func cases(seedFiles: [URL]) throws -> [Case] {
-        try seedFiles.flatMap { url in cases(from: try bytes(of: url), label: url.lastPathComponent) }
-    }
-
-    /// Every case from a small seed of each format and coding: baseline and progressive JPEG,
-    /// an 8 × 8 PNG built here, lossy and lossless WebP. About 600 files, a few MB in all.
-    public static var all: [Case] {
-        get throws {
-            let files = try ["tiny-64.jpg", "progressive.jpg", "lossy.webp", "lossless.webp"].map { try Fixture.named($0).url }
-            return try cases(seedFiles: files) + cases(from: tinyPNG(width: 8, height: 8), label: "8x8.png")
-        }
+        try seedFiles.flatMap { url in cases(from: [UInt8](try Data(contentsOf: url)), label: url.lastPathComponent) }
     }
 
     /// A valid 8-bit RGB PNG, its pixel data in stored (uncompressed) deflate blocks.
@@ -60,12 +51,12 @@ public enum MalformedHeaders {
                              UInt8(~raw.count & 0xFF), UInt8((~raw.count >> 8) & 0xFF)] + raw
         var a: UInt32 = 1, b: UInt32 = 0
         for byte in raw { a = (a + UInt32(byte)) % 65521; b = (b + a) % 65521 }
-        zlib += BadInputs.bigEndian(b << 16 | a)
+        zlib += bigEndian(b << 16 | a)
         func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
             let body = Array(type.utf8) + data
-            return BadInputs.bigEndian(UInt32(data.count)) + body + BadInputs.bigEndian(BadInputs.crc32(body))
+            return bigEndian(UInt32(data.count)) + body + bigEndian(crc32(body))
         }
-        let ihdr = BadInputs.bigEndian(UInt32(width)) + BadInputs.bigEndian(UInt32(height)) + [8, 2, 0, 0, 0]
+        let ihdr = bigEndian(UInt32(width)) + bigEndian(UInt32(height)) + [8, 2, 0, 0, 0]
         return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", ihdr) + chunk("IDAT", zlib) + chunk("IEND", [])
     }
 
@@ -80,8 +71,8 @@ public enum MalformedHeaders {
             var bytes = seed
             edit(&bytes)
             if fixCRC, bytes.count >= 33 {
-                let crc = BadInputs.crc32(Array(bytes[12..<29]))
-                bytes.replaceSubrange(29..<33, with: BadInputs.bigEndian(crc))
+                let crc = crc32(Array(bytes[12..<29]))
+                bytes.replaceSubrange(29..<33, with: bigEndian(crc))
             }
             cases.append(Case(name: "\(label) \(name)", bytes: bytes))
         }
@@ -110,9 +101,9 @@ public enum MalformedHeaders {
             index += 12 + length
         }
         // An eXIf chunk placed before the image data, whose IFD points far outside it.
-        var exif: [UInt8] = Array("eXIf".utf8) + Array("MM".utf8) + [0, 42] + BadInputs.bigEndian(0xFFFF_FFF0)
-        exif += [0, 1] + [1, 0x12, 0, 3] + BadInputs.bigEndian(0xFFFF_FFFF) + BadInputs.bigEndian(0)
-        let exifChunk = BadInputs.bigEndian(UInt32(exif.count - 4)) + exif + BadInputs.bigEndian(BadInputs.crc32(exif))
+        var exif: [UInt8] = Array("eXIf".utf8) + Array("MM".utf8) + [0, 42] + bigEndian(0xFFFF_FFF0)
+        exif += [0, 1] + [1, 0x12, 0, 3] + bigEndian(0xFFFF_FFFF) + bigEndian(0)
+        let exifChunk = bigEndian(UInt32(exif.count - 4)) + exif + bigEndian(crc32(exif))
         if seed.count >= 33 {
             cases.append(Case(name: "\(label) eXIf with an IFD offset past the end", bytes: Array(seed[0..<33]) + exifChunk + Array(seed[33...])))
         }
@@ -165,8 +156,8 @@ public enum MalformedHeaders {
             segment += 1
         }
         // An EXIF block whose IFD and orientation entry point outside it, placed after SOI.
-        var tiff: [UInt8] = Array("MM".utf8) + [0, 42] + BadInputs.bigEndian(0xFFFF_FFF0)
-        tiff += [0xFF, 0xFF] + [1, 0x12, 0, 3] + BadInputs.bigEndian(0xFFFF_FFFF) + BadInputs.bigEndian(0)
+        var tiff: [UInt8] = Array("MM".utf8) + [0, 42] + bigEndian(0xFFFF_FFF0)
+        tiff += [0xFF, 0xFF] + [1, 0x12, 0, 3] + bigEndian(0xFFFF_FFFF) + bigEndian(0)
         let app1 = Array("Exif".utf8) + [0, 0] + tiff
         let segmentBytes: [UInt8] = [0xFF, 0xE1, UInt8((app1.count + 2) >> 8), UInt8((app1.count + 2) & 0xFF)] + app1
         cases.append(Case(name: "\(label) EXIF with offsets past the end", bytes: [0xFF, 0xD8] + segmentBytes + Array(seed[2...])))
@@ -223,9 +214,23 @@ public enum MalformedHeaders {
 
     // MARK: Field writers
 
+    public static func bigEndian(_ value: UInt32) -> [UInt8] {
+        [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)]
+    }
+
+    /// The CRC-32 of PNG chunks (and zlib's), bit by bit: seeds are small.
+    public static func crc32(_ bytes: [UInt8]) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in bytes {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+        }
+        return ~crc
+    }
+
     static func put(_ value: UInt32, at index: Int, in bytes: inout [UInt8]) {
         guard index + 4 <= bytes.count else { return }
-        bytes.replaceSubrange(index..<index + 4, with: BadInputs.bigEndian(value))
+        bytes.replaceSubrange(index..<index + 4, with: bigEndian(value))
     }
 
     static func putLE(_ value: UInt32, at index: Int, in bytes: inout [UInt8]) {

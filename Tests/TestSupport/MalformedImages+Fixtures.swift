@@ -1,0 +1,14 @@
+import Foundation
+@_exported import MalformedImages
+
+/// The malformed-header cases the tests drive through every upload path.
+extension MalformedImages {
+    /// Every case from a small seed of each format and coding: baseline and progressive JPEG,
+    /// an 8 × 8 PNG built here, lossy and lossless WebP. About 600 files, a few MB in all.
+    public static var all: [Case] {
+        get throws {
+            let files = try ["tiny-64.jpg", "progressive.jpg", "lossy.webp", "lossless.webp"].map { try Fixture.named($0).url }
+            return try cases(seedFiles: files) + cases(from: tinyPNG(width: 8, height: 8), label: "8x8.png")
+        }
+    }
+}
