@@ -15,16 +15,8 @@ struct IdleConnectionTests {
     static func secondsUntilClosed(port: Int, sending bytes: [UInt8], limit: Int) async -> (seconds: Double, received: String)? {
         await withCheckedContinuation { (done: CheckedContinuation<(seconds: Double, received: String)?, Never>) in
             Thread.detachNewThread {
-                let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                guard let fd = connectLoopback(port: port) else { return done.resume(returning: nil) }
                 defer { close(fd) }
-                var address = sockaddr_in()
-                address.sin_family = sa_family_t(AF_INET)
-                address.sin_port = in_port_t(UInt16(port).bigEndian)
-                address.sin_addr.s_addr = inet_addr("127.0.0.1")
-                let connected = withUnsafePointer(to: &address) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-                }
-                guard connected == 0 else { return done.resume(returning: nil) }
                 var timeout = timeval(tv_sec: limit, tv_usec: 0)
                 setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
                 if !bytes.isEmpty { _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) } }

@@ -13,18 +13,8 @@ final class SlowBodyClient: @unchecked Sendable {
 
     /// Connects, sends `head` and the first `sending` bytes of the declared body, and stops.
     init(port: Int, head: String, sending: Int) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else {
-            close(fd)
-            throw TestFailure("cannot connect to 127.0.0.1:\(port)")
-        }
+        guard let fd = connectLoopback(port: port) else { throw TestFailure("cannot connect to 127.0.0.1:\(port)") }
+        self.fd = fd
         let bytes = Array(head.utf8) + [UInt8](repeating: 0x2D, count: sending)
         _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
     }
