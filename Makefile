@@ -52,7 +52,6 @@ test: fixtures postgres
 	@$(MAKE) --no-print-directory test-parallel
 	$(WATCHDOG) --limit $(SERIAL_LIMIT) --name "serial phase" -- \
 		swift test --skip-build --no-parallel --filter '$(SERIAL_TESTS)' $(SWIFT_TEST_FLAGS)
-	$(WATCHDOG) --limit $(CONTRACT_LIMIT) --name "API contract" -- bash tools/schemathesis.sh
 	$(WATCHDOG) --limit $(FUZZ_LIMIT) --name "fuzzing" -- bash bench/fuzz/run.sh $(FUZZ_SECONDS)
 	$(WATCHDOG) --limit $(PYTEST_LIMIT) --name "python tests" -- $(PYTHON) -m pytest -q tools/tests
 	$(WATCHDOG) --limit $(PYTEST_LIMIT) --name "browser tests" -- $(PYTHON) -m pytest -q tools/browser

@@ -100,6 +100,13 @@ public enum MalformedImages {
             }
             index += 12 + length
         }
+        // A text chunk declaring 2 GB, before and after the image data: libpng allocates a text
+        // chunk's declared length before reading it.
+        if seed.count >= 33 {
+            let text = BadText.chunk(length: 0x7FFF_FFFF)
+            cases.append(Case(name: "\(label) iTXt declaring 2 GB before IDAT", bytes: Array(seed[0..<33]) + text + Array(seed[33...])))
+            cases.append(Case(name: "\(label) iTXt declaring 2 GB before IEND", bytes: Array(seed.dropLast(12)) + text + Array(seed.suffix(12))))
+        }
         // An eXIf chunk placed before the image data, whose IFD points far outside it.
         var exif: [UInt8] = Array("eXIf".utf8) + Array("MM".utf8) + [0, 42] + bigEndian(0xFFFF_FFF0)
         exif += [0, 1] + [1, 0x12, 0, 3] + bigEndian(0xFFFF_FFFF) + bigEndian(0)
@@ -241,5 +248,13 @@ public enum MalformedImages {
     static func putLE24(_ value: UInt32, at index: Int, in bytes: inout [UInt8]) {
         guard index + 3 <= bytes.count else { return }
         for byte in 0..<3 { bytes[index + byte] = UInt8(truncatingIfNeeded: value >> (8 * byte)) }
+    }
+}
+
+/// A text chunk whose length field claims `length` bytes but holds a few.
+enum BadText {
+    static func chunk(length: UInt32) -> [UInt8] {
+        let body = Array("iTXt".utf8) + Array("Comment".utf8) + [0, 0, 0, 0, 0] + Array("lying length".utf8)
+        return MalformedImages.bigEndian(length) + body + MalformedImages.bigEndian(MalformedImages.crc32(body))
     }
 }

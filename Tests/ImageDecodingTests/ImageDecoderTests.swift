@@ -153,3 +153,21 @@ func meanDifference(_ a: RGBImage, _ b: RGBImage) -> Double {
         #expect(decoded < cases.count / 2, "most malformed files must be refused; \(decoded) of \(cases.count) decoded")
     }
 }
+
+@Suite struct LyingChunkTests {
+    /// Found by bench/fuzz: a 240 KB PNG whose iTXt chunk claimed 2 GB made libpng allocate it.
+    @Test("a PNG chunk that claims more bytes than the file holds is refused from the header, before libpng sees it")
+    func lyingTextChunk() throws {
+        let cases = MalformedImages.cases(from: MalformedImages.tinyPNG(width: 8, height: 8), label: "8x8.png")
+            .filter { $0.name.contains("iTXt declaring 2 GB") }
+        try #require(cases.count == 2)
+        for item in cases {
+            #expect(throws: DecodeError.truncated(format: .png), "\(item)") { try ImageHeader.read(item.bytes) }
+        }
+        // The same file with an honest text chunk decodes.
+        let png = MalformedImages.tinyPNG(width: 8, height: 8)
+        let honest = Array(png[0..<33]) + MalformedImages.bigEndian(5) + Array("tEXtabcde".utf8)
+            + MalformedImages.bigEndian(MalformedImages.crc32(Array("tEXtabcde".utf8))) + Array(png[33...])
+        #expect(try ImageDecoder().decode(honest).image.width == 8)
+    }
+}
