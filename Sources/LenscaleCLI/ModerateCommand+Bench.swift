@@ -61,11 +61,11 @@ extension ModerateCommand {
                 var notes: [String] = []
                 for (path, bytes) in images {
                     let sha = String(repeating: "0", count: 64)
-                    _ = try await stage.run(sha256: sha, bytes: bytes)
+                    _ = try stage.run(sha256: sha, bytes: bytes)
                     var decision: ModerationDecision?
                     for _ in 0..<max(1, runs / 2) {
                         let start = ContinuousClock.now
-                        decision = try await stage.run(sha256: sha, bytes: bytes)
+                        decision = try stage.run(sha256: sha, bytes: bytes)
                         times.append(Self.milliseconds(ContinuousClock.now - start))
                     }
                     let passes = try detector.detect(try detector.imageDecoder.decode(bytes).image, passes: recipe.mirrored ? [false, true] : [false])

@@ -56,8 +56,9 @@ public struct HeavyModerationStage: Sendable {
         self.modelVersions = modelVersions
     }
 
-    /// Decides on the image `bytes` whose content hash is `sha256`.
-    public func run(sha256: String, bytes: [UInt8]) async throws(ModerationError) -> ModerationDecision {
+    /// Decides on the image `bytes` whose content hash is `sha256`. Blocks for the decode and
+    /// both models: run it off the cooperative pool (`ModerationCascade.moderateHeavy` does).
+    public func run(sha256: String, bytes: [UInt8]) throws(ModerationError) -> ModerationDecision {
         let image: RGBImage
         do {
             image = try detector.imageDecoder.decode(bytes).image

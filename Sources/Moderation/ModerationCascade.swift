@@ -13,6 +13,11 @@ import Inference
 public struct ModerationCascade: Sendable {
     public let light: LightModerationStage
     public let heavy: HeavyModerationStage
+    /// The heavy stage's own thread: it decodes the full image and runs two models, blocking
+    /// for up to seconds, which on Swift's cooperative pool stalled every other task of the
+    /// process (the server's requests among them). One thread: a worker runs one heavy job at
+    /// a time anyway (`HeavyModerationHandler.batchSize`).
+    let heavyExecutor = BlockingExecutor(label: "lenscale.moderation.heavy")
 
     public var policy: ModerationPolicy { light.policy }
     /// The key decisions are cached under, with the policy id.
@@ -88,7 +93,8 @@ public struct ModerationCascade: Sendable {
         if let known = try await knownDecision(sha256: sha256, store: store), known.stage == .human {
             return (known, nil)
         }
-        let decision = try await heavy.run(sha256: sha256, bytes: bytes)
+        let heavy = heavy
+        let decision = try await heavyExecutor.run { () throws(ModerationError) in try heavy.run(sha256: sha256, bytes: bytes) }
         let item = try await store.record(decision)
         return (decision, item)
     }
