@@ -26,6 +26,9 @@ public enum CatalogError: Error, Sendable, Equatable, CustomStringConvertible {
     /// lock timeout fired); the connection was closed or the statement cancelled, and the call
     /// may be retried.
     case timedOut(seconds: Double)
+    /// The database's disk is full (SQLite's SQLITE_FULL, PostgreSQL's 53100): nothing of the
+    /// write was kept, and it succeeds once space is freed.
+    case storageFull(String)
     /// Any other database failure, with the backend's own words.
     case database(String)
 
@@ -63,6 +66,8 @@ public enum CatalogError: Error, Sendable, Equatable, CustomStringConvertible {
         case .timedOut(let seconds):
             "the database did not answer within \(seconds) s (a stalled or restarting server); "
                 + "the call was abandoned without effect and may be retried"
+        case .storageFull(let reason):
+            "the database's disk is full (\(reason)); nothing of the write was kept: free space, then retry"
         case .database(let reason):
             "database error: \(reason)"
         }
@@ -72,7 +77,7 @@ public enum CatalogError: Error, Sendable, Equatable, CustomStringConvertible {
     /// restarting, as opposed to a request it will always refuse.
     public var isTransient: Bool {
         switch self {
-        case .unreachable, .timedOut: true
+        case .unreachable, .timedOut, .storageFull: true
         default: false
         }
     }

@@ -61,15 +61,6 @@ public final class DecodeBudget: Sendable {
     /// Bytes not reserved now.
     public var available: Int { state.withLock { $0.available } }
 
-    /// Runs `body` holding `bytes` of the budget, waiting at most `wait` for them.
-    public func withReservation<T, E: Error>(
-        of bytes: Int, waiting wait: Duration, _ body: () async throws(E) -> T
-    ) async throws -> T {
-        try await reserve(bytes, waiting: wait)
-        defer { release(bytes) }
-        return try await body()
-    }
-
     /// Takes `bytes`, waiting (in arrival order) at most `wait`; pair with `release(_:)`.
     public func reserve(_ bytes: Int, waiting wait: Duration) async throws(Refusal) {
         let bytes = max(0, bytes)

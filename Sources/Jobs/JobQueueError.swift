@@ -23,7 +23,7 @@ public enum JobQueueError: Error, Sendable, Equatable, CustomStringConvertible {
     /// True when retrying later may succeed (the database is down or restarting).
     public var isTransient: Bool {
         switch self {
-        case .catalog(.unreachable), .catalog(.database): true
+        case .catalog(.unreachable), .catalog(.database), .catalog(.storageFull): true
         default: false
         }
     }

@@ -221,4 +221,52 @@ struct DiskFullRouteTests {
         await jobs.close()
         await server.close()
     }
+
+    @Test("the SQLite catalog on a full disk: a miss is still answered, a batch is 507 storage_full, and after freeing space it goes through",
+          .enabled(if: getuid() == 0, "mounting a tmpfs needs root"))
+    func catalogOnAFullDisk() async throws {
+        let mountPoint = try TestPaths.temporaryDirectory()
+        try #require(try await Self.run("/bin/mount", ["-t", "tmpfs", "-o", "size=16m", "tmpfs", mountPoint.path]) == 0, "mount -t tmpfs failed")
+        defer {
+            _ = umount(mountPoint.path)
+            try? FileManager.default.removeItem(at: mountPoint)
+        }
+        let objects = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: objects) }
+        // The catalog (and the indexes) on the small disk, the objects on the big one.
+        let server = try await TestServer.open(directory: mountPoint.appendingPathComponent("data")) { $0.store = objects.path }
+        let (app, jobs) = try await server.applicationWithJobs()
+        let photos = try LabelledPhotos.all
+        try #require(photos.count >= 4)
+        let headers = server.headers(.ingest, contentType: "multipart/form-data; boundary=lenscale-batch")
+        try await app.test(.router) { client in
+            try await client.waitUntilReady()
+            // Fill the disk to the last byte.
+            let filler = mountPoint.appendingPathComponent("filler")
+            FileManager.default.createFile(atPath: filler.path, contents: nil)
+            let handle = try FileHandle(forWritingTo: filler)
+            let block = Data(count: 64 * 1024)
+            while (try? handle.write(contentsOf: block)) != nil {}
+            try? handle.close()
+
+            let miss = try await client.execute(uri: "/v1/classify", method: .post, headers: server.headers(.classify),
+                                                body: ByteBuffer(bytes: try bytes(of: photos[0].url)))
+            #expect(miss.status == .ok, "a miss needs no catalog write before its answer: \(miss.status)")
+            let files = try photos[1...2].map { ($0.file, try bytes(of: $0.url)) }
+            let full = try await client.execute(uri: "/v1/batches", method: .post, headers: headers, body: JobRouteTests.multipart(files))
+            #expect(full.status.code == 507, "\(full.status) \(String(buffer: full.body))")
+            #expect(full.headers[.retryAfter] != nil)
+            #expect(try ErrorBody.decode(full).error.code == "storage_full")
+            #expect(try await client.execute(uri: "/healthz", method: .get) { $0.status } == .ok)
+
+            try FileManager.default.removeItem(at: filler)
+            let accepted = try await client.execute(uri: "/v1/batches", method: .post, headers: headers, body: JobRouteTests.multipart(files))
+            #expect(accepted.status == .accepted, "\(String(buffer: accepted.body))")
+            let receipt = try JSONDecoder().decode(JobRouteTests.BatchBody.self, from: Data(buffer: accepted.body))
+            let done = try await JobRouteTests.pollBatch(client, id: receipt.id, headers: server.headers(.read))
+            #expect(done.items.allSatisfy { $0.state == "done" })
+        }
+        await jobs.close()
+        await server.close(removing: false)
+    }
 }

@@ -31,6 +31,7 @@ package enum PostgresErrors {
             if state.hasPrefix("08") || state == "57P01" || state == "57P02" || state == "57P03" || state == "25P03" {
                 return .unreachable(url: url, reason: message)
             }
+            if state == "53100" { return .storageFull(message) }
             if state == "22003" || state == "22P02" || state == "22021" {
                 return .invalidRecord(message)
             }

@@ -21,6 +21,8 @@ package enum SQLiteErrors {
                     + "check for a stuck lenscale process"))
         case .SQLITE_INTERRUPT:
             return .cancelled
+        case .SQLITE_FULL:
+            return .storageFull(prefixed(context, message))
         case .SQLITE_CORRUPT, .SQLITE_NOTADB:
             return .database(prefixed(context, "the file is damaged or not a SQLite database (\(message)); restore it from a backup"))
         case .SQLITE_CANTOPEN, .SQLITE_READONLY, .SQLITE_PERM:

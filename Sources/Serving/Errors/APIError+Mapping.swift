@@ -65,6 +65,10 @@ extension APIError {
     /// The answer for a refused batch: the client's fault (400), or the store's or the queue's
     /// (503/507, retry the whole batch: nothing was enqueued).
     static func submission(_ error: BatchSubmissionError) -> APIError {
+        if case .queue(.catalog(.storageFull)) = error {
+            return APIError(insufficientStorage, code: "storage_full",
+                            message: "the catalog's disk is full; nothing was enqueued, retry later", retryAfter: 30, detail: error.description)
+        }
         if case .storage(let name, let storage) = error, storage.isRetryable {
             var answer = APIError.storage(storage)
             answer.message = "cannot store \(name): \(answer.message); nothing was enqueued"
