@@ -12,7 +12,13 @@ import TestSupport
 struct BatchingTests {
     @Test("concurrent requests for different photos share model calls (batches larger than 1)")
     func batchesForm() async throws {
-        let server = try await TestServer.open { $0.models[0].batcher.maxQueueDelayMicroseconds = 50_000 }
+        // A batch leaves when it is full (4), never on the clock: with a 50 ms delay, a loaded
+        // machine decoding the uploads one by one let each request leave alone. Twelve photos
+        // make three full batches, whatever the timing; the 10 s delay only ends a short one.
+        let server = try await TestServer.open {
+            $0.models[0].batcher.maxBatchSize = 4
+            $0.models[0].batcher.maxQueueDelayMicroseconds = 10_000_000
+        }
         defer { Task { await server.close() } }
         let images = try photos(12).map { Array(try Data(contentsOf: $0.url)) }
         try await server.application().test(.router) { client in
