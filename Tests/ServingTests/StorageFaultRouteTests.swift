@@ -183,15 +183,24 @@ struct DiskFullRouteTests {
         try await runProcess(URL(fileURLWithPath: tool), arguments, limit: .seconds(60)).status
     }
 
+    /// A fresh folder with a tmpfs of `size` (as mount(8) writes it) mounted on it.
+    static func mountTmpfs(size: String) async throws -> URL {
+        let mountPoint = try TestPaths.temporaryDirectory()
+        try #require(try await run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(size)", "tmpfs", mountPoint.path]) == 0, "mount -t tmpfs failed")
+        return mountPoint
+    }
+
+    /// Unmounts with the system call (a `defer` cannot await a process) and removes the folder.
+    static func unmount(_ mountPoint: URL) {
+        _ = umount(mountPoint.path)
+        try? FileManager.default.removeItem(at: mountPoint)
+    }
+
     @Test("a batch that fills the disk is 507 with Retry-After and leaves no partial file; after freeing space it is accepted",
           .enabled(if: getuid() == 0, "mounting a tmpfs needs root"))
     func diskFullBatch() async throws {
-        let mountPoint = try TestPaths.temporaryDirectory()
-        try #require(try await Self.run("/bin/mount", ["-t", "tmpfs", "-o", "size=8m", "tmpfs", mountPoint.path]) == 0, "mount -t tmpfs failed")
-        defer {
-            _ = umount(mountPoint.path)  // the system call: a defer cannot await a process
-            try? FileManager.default.removeItem(at: mountPoint)
-        }
+        let mountPoint = try await Self.mountTmpfs(size: "8m")
+        defer { Self.unmount(mountPoint) }
         let objects = mountPoint.appendingPathComponent("objects")
         let server = try await TestServer.open { $0.store = objects.path }
         let (app, jobs) = try await server.applicationWithJobs()
@@ -225,12 +234,8 @@ struct DiskFullRouteTests {
     @Test("the SQLite catalog on a full disk: a miss is still answered, a batch is 507 storage_full, and after freeing space it goes through",
           .enabled(if: getuid() == 0, "mounting a tmpfs needs root"))
     func catalogOnAFullDisk() async throws {
-        let mountPoint = try TestPaths.temporaryDirectory()
-        try #require(try await Self.run("/bin/mount", ["-t", "tmpfs", "-o", "size=16m", "tmpfs", mountPoint.path]) == 0, "mount -t tmpfs failed")
-        defer {
-            _ = umount(mountPoint.path)
-            try? FileManager.default.removeItem(at: mountPoint)
-        }
+        let mountPoint = try await Self.mountTmpfs(size: "16m")
+        defer { Self.unmount(mountPoint) }
         let objects = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: objects) }
         // The catalog (and the indexes) on the small disk, the objects on the big one.
