@@ -24,7 +24,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
-        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
@@ -53,6 +52,8 @@ let package = Package(
         .target(name: "ImageDecoding", dependencies: ["CTurboJPEG", "CPNG", "CWebP"]),
         // Malformed images made from valid ones, for the hostile-input tests and the fuzz seeds.
         .target(name: "MalformedImages"),
+        // multipart/form-data read as it arrives, with its limits checked while reading.
+        .target(name: "Multipart"),
         .target(name: "Hashing", dependencies: ["ImageDecoding", .product(name: "Crypto", package: "swift-crypto")]),
         // Named banks of known-content hashes (PDQ, SHA-256, MD5), their actions and list formats.
         .target(name: "HashBanks", dependencies: ["Hashing"]),
@@ -123,10 +124,9 @@ let package = Package(
         .target(
             name: "Serving",
             dependencies: [
-                "Classification", "Ingest", "Catalog", "Storage", "Jobs", "Workers", "Moderation", "Clocks",
+                "Classification", "Ingest", "Catalog", "Storage", "Jobs", "Workers", "Moderation", "Clocks", "Multipart",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
-                .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -159,6 +159,7 @@ let package = Package(
         .testTarget(name: "ClassificationTests", dependencies: ["Classification", "TestSupport"]),
         .testTarget(name: "HashingTests", dependencies: ["Hashing", "TestSupport"]),
         .testTarget(name: "HashBanksTests", dependencies: ["HashBanks"]),
+        .testTarget(name: "MultipartTests", dependencies: ["Multipart"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Clocks", "TestSupport"]),
         .testTarget(name: "CatalogTests", dependencies: [
             "Catalog", "Clocks", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "GRDB", package: "GRDB.swift"),

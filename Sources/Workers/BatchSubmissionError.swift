@@ -30,3 +30,10 @@ public enum BatchSubmissionError: Error, Sendable, CustomStringConvertible {
         }
     }
 }
+
+/// Why a streamed batch (`BatchSubmitter.submit(priority:next:settled:)`) was not created: the
+/// submitter's own reason, or the error of the source the uploads came from.
+public enum BatchStreamError<Failure: Error>: Error {
+    case submission(BatchSubmissionError)
+    case upload(Failure)
+}

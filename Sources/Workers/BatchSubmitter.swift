@@ -35,50 +35,96 @@ public struct BatchSubmitter: Sendable {
 
     /// Validates and stores `uploads`, then creates the batch; returns its id and per-item receipts.
     public func submit(_ uploads: [BatchUpload], priority: JobPriority = .online) async throws(BatchSubmissionError) -> BatchReceipt {
-        guard !uploads.isEmpty else { throw .empty }
         guard uploads.count <= maxItems else { throw .tooManyItems(count: uploads.count, limit: maxItems) }
-        let items = try await accept(uploads, priority: priority)
-        do throws(JobQueueError) {
-            return try await queue.createBatch(NewBatch(model: model, modelVersion: modelVersion, priority: priority, items: items))
+        var remaining = uploads.makeIterator()
+        do {
+            return try await submit(priority: priority, next: { () throws(Never) in remaining.next() })
         } catch {
-            throw .queue(error)
+            switch error {
+            case .submission(let error): throw error
+            case .upload(let never): switch never {}
+            }
         }
     }
 
-    /// Every upload checked and, when good, stored; in input order.
-    func accept(_ uploads: [BatchUpload], priority: JobPriority) async throws(BatchSubmissionError) -> [NewBatchItem] {
-        let work: @Sendable (Int) async -> (Int, Result<NewBatchItem, BatchSubmissionError>) = { index in
-            do throws(BatchSubmissionError) {
-                return (index, .success(try await self.item(uploads[index], priority: priority)))
-            } catch {
-                return (index, .failure(error))
-            }
+    /// Like `submit(_:priority:)`, for uploads that arrive one at a time (the parts of a form
+    /// as its body streams in): each is checked and stored while the next is still arriving, at
+    /// most `concurrency` at once, and the next is asked for only when one of those is done, so
+    /// a slow store slows the upload rather than piling images up in memory. `settled` hears of
+    /// each upload once it is stored (or refused), so its bytes can be let go.
+    ///
+    /// The first failure to store, or the first error of `next`, ends the batch before it is
+    /// created: nothing is enqueued, and what was stored is at worst unreferenced.
+    public func submit<Failure: Error>(
+        priority: JobPriority = .online, next: () async throws(Failure) -> BatchUpload?,
+        settled: @Sendable (BatchUpload) -> Void = { _ in }
+    ) async throws(BatchStreamError<Failure>) -> BatchReceipt {
+        let items = try await accept(priority: priority, next: next, settled: settled)
+        guard !items.isEmpty else { throw .submission(.empty) }
+        do throws(JobQueueError) {
+            return try await queue.createBatch(NewBatch(model: model, modelVersion: modelVersion, priority: priority, items: items))
+        } catch {
+            throw .submission(.queue(error))
         }
-        // At most `concurrency` uploads in flight. Written without a nested function that
-        // mutates the group: the release build of Swift 6.3 miscompiled that form (a trap in
-        // withTaskGroup on the first batch).
-        let results: [Result<NewBatchItem, BatchSubmissionError>] = await withTaskGroup(
-            of: (Int, Result<NewBatchItem, BatchSubmissionError>).self
-        ) { group in
-            var results = [Result<NewBatchItem, BatchSubmissionError>?](repeating: nil, count: uploads.count)
-            var pending = uploads.indices.makeIterator()
-            for _ in 0..<min(concurrency, uploads.count) {
-                if let index = pending.next() { group.addTask { await work(index) } }
+    }
+
+    /// Every upload checked and, when good, stored; in arrival order.
+    func accept<Failure: Error>(
+        priority: JobPriority, next: () async throws(Failure) -> BatchUpload?, settled: @Sendable (BatchUpload) -> Void
+    ) async throws(BatchStreamError<Failure>) -> [NewBatchItem] {
+        typealias Done = (index: Int, upload: BatchUpload, result: Result<NewBatchItem, BatchSubmissionError>)
+        // Written without a nested function that mutates the group: the release build of Swift
+        // 6.3 miscompiled that form (a trap in withTaskGroup on the first batch).
+        let outcome: Result<[NewBatchItem], BatchStreamError<Failure>> = await withTaskGroup(of: Done.self) { group in
+            var items: [NewBatchItem?] = []
+            var failure: BatchStreamError<Failure>?
+            var inFlight = 0
+            while failure == nil {
+                if inFlight == concurrency, let done = await group.next() {
+                    inFlight -= 1
+                    settled(done.upload)
+                    switch done.result {
+                    case .success(let item): items[done.index] = item
+                    case .failure(let error): failure = .submission(error)
+                    }
+                    continue
+                }
+                let upload: BatchUpload?
+                do throws(Failure) {
+                    upload = try await next()
+                } catch {
+                    failure = .upload(error)
+                    break
+                }
+                guard let upload else { break }
+                guard items.count < maxItems else {
+                    failure = .submission(.tooManyItems(count: items.count + 1, limit: maxItems))
+                    settled(upload)
+                    break
+                }
+                let index = items.count
+                items.append(nil)
+                inFlight += 1
+                group.addTask {
+                    do throws(BatchSubmissionError) {
+                        return (index, upload, .success(try await self.item(upload, priority: priority)))
+                    } catch {
+                        return (index, upload, .failure(error))
+                    }
+                }
             }
-            for await (index, result) in group {
-                results[index] = result
-                if let next = pending.next() { group.addTask { await work(next) } }
+            if failure != nil { group.cancelAll() }
+            for await done in group {
+                settled(done.upload)
+                switch done.result {
+                case .success(let item): items[done.index] = item
+                case .failure(let error): failure = failure ?? .submission(error)
+                }
             }
-            return results.map { $0! }
+            if let failure { return .failure(failure) }
+            return .success(items.map { $0! })
         }
-        var items: [NewBatchItem] = []
-        for result in results {
-            switch result {
-            case .success(let item): items.append(item)
-            case .failure(let error): throw error
-            }
-        }
-        return items
+        return try outcome.get()
     }
 
     func item(_ upload: BatchUpload, priority: JobPriority) async throws(BatchSubmissionError) -> NewBatchItem {
@@ -92,6 +138,8 @@ public struct BatchSubmitter: Sendable {
             do throws(ClassificationError) { bytes = try FileReader.read(path, maxBytes: limits.maxBytes) } catch {
                 return NewBatchItem(name: name, sha256: nil, failure: "\(error)")
             }
+        case .rejected(_, let reason):
+            return NewBatchItem(name: name, sha256: nil, failure: reason)
         case .storedKey(let key):
             do throws(StorageError) {
                 guard let info = try await store.head(key) else {

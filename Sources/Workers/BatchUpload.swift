@@ -5,6 +5,9 @@ public enum BatchUpload: Sendable, Hashable {
     case bytes(name: String, bytes: [UInt8])
     case file(path: String)
     case storedKey(String)
+    /// An upload refused before it reached the submitter (a form part over the size limit):
+    /// it becomes a failed item with `reason`, and the rest of the batch goes on.
+    case rejected(name: String, reason: String)
 
     /// What the user called it, for per-item reports.
     public var name: String {
@@ -12,6 +15,13 @@ public enum BatchUpload: Sendable, Hashable {
         case .bytes(let name, _): name
         case .file(let path): path
         case .storedKey(let key): key
+        case .rejected(let name, _): name
         }
+    }
+
+    /// Bytes this upload holds in memory.
+    public var byteCount: Int {
+        if case .bytes(_, let bytes) = self { return bytes.count }
+        return 0
     }
 }

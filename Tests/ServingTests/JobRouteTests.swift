@@ -100,6 +100,40 @@ struct JobRouteTests {
         await server.close()
     }
 
+    @Test("a form larger than the upload budget streams through: images are stored as they arrive, an oversize part is a failed item")
+    func formStreamsThroughTheBudget() async throws {
+        let megabyte = 1_048_576
+        let photo = try photoBytes("picosdeeuropa_by_Aitzol_Berasategi.jpg")
+        try #require(photo.count > megabyte)
+        // 24 images, over 40 MB, against a budget of 24 MiB: a server that held the whole form
+        // answered 503. Held now: the part being read and the few being stored.
+        let server = try await TestServer.open {
+            $0.limits.maxBodyBytes = 4 * megabyte
+            $0.limits.maxInFlightBytes = 24 * megabyte
+        }
+        let (app, jobs) = try await server.applicationWithJobs()
+        // Each image differs by a byte after its end, so each is stored under its own address.
+        var files = (0..<24).map { ("photo-\($0).jpg", photo + [UInt8($0)]) }
+        files.insert(("too-big.jpg", [UInt8](repeating: 0xFF, count: 5 * megabyte)), at: 3)
+        let (names, body) = (files.map(\.0), Self.multipart(files))
+        #expect(body.readableBytes > 40 * megabyte)
+        try await app.test(.live) { client in
+            try await client.waitUntilReady()
+            let accepted = try await client.execute(uri: "/v1/batches", method: .post,
+                                                    headers: server.headers(.ingest, contentType: "multipart/form-data; boundary=lenscale-batch"), body: body)
+            #expect(accepted.status == .accepted, "\(accepted.status) \(String(buffer: accepted.body).prefix(300))")
+            let receipt = try JSONDecoder().decode(BatchBody.self, from: Data(buffer: accepted.body))
+            #expect(receipt.items.count == 25)
+            #expect(receipt.items.map(\.name) == names)
+            #expect(receipt.items[3].state == "failed")
+            #expect(receipt.items[3].error?.contains("bytes") == true, "\(receipt.items[3].error ?? "no error")")
+            #expect(Set(receipt.items.compactMap(\.sha256)).count == 24)
+            #expect(server.runtime.bodyBudget.inUse == 0)
+        }
+        await jobs.close()
+        await server.close()
+    }
+
     @Test("batches: bad requests are 4xx with JSON, unknown ids are 404, keys need the ingest scope")
     func batchErrors() async throws {
         // The webhook below points at this machine, which only an explicit allow-list permits.

@@ -29,9 +29,10 @@ struct TestServer {
     }
 
     /// Opens a runtime (and keys) over `directory`, a new temporary folder by default.
-    static func open(directory: URL? = nil, _ adjust: (inout ServeConfiguration) -> Void = { _ in }) async throws -> TestServer {
+    static func open(directory: URL? = nil, clock: any Clock<Duration> = ContinuousClock(),
+                     _ adjust: (inout ServeConfiguration) -> Void = { _ in }) async throws -> TestServer {
         let directory = try directory ?? TestPaths.temporaryDirectory()
-        let runtime = try await ServingRuntime.open(configuration(data: directory, adjust), manifest: Classifiers.manifest)
+        let runtime = try await ServingRuntime.open(configuration(data: directory, adjust), manifest: Classifiers.manifest, clock: clock)
         var tokens: [Scope: String] = [:]
         for scope in Scope.allCases {
             let (key, token) = try APIKey.generate(name: "test-\(scope.rawValue)", scopes: [scope])

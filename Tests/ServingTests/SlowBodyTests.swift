@@ -1,3 +1,4 @@
+import Clocks
 import Foundation
 import Glibc
 import Hummingbird
@@ -12,11 +13,13 @@ final class SlowBodyClient: @unchecked Sendable {
     private let fd: Int32
 
     /// Connects, sends `head` and the first `sending` bytes of the declared body, and stops.
-    init(port: Int, head: String, sending: Int) throws {
+    /// With `part`, the body begins with that multipart part head, so the bytes are a part's
+    /// and the server holds them (bytes it can drop, it gives back at once).
+    init(port: Int, head: String, part: String = "", sending: Int) throws {
         guard let fd = connectLoopback(port: port) else { throw TestFailure("cannot connect to 127.0.0.1:\(port)") }
         self.fd = fd
-        let bytes = Array(head.utf8) + [UInt8](repeating: 0x2D, count: sending)
-        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        let bytes = Array(head.utf8) + Array(part.utf8) + [UInt8](repeating: 0x2D, count: sending)
+        _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, 0) }
     }
 
     /// What the server has answered so far (waits at most a second).
@@ -26,6 +29,10 @@ final class SlowBodyClient: @unchecked Sendable {
         var buffer = [UInt8](repeating: 0, count: 4096)
         let count = recv(fd, &buffer, buffer.count, 0)
         return count > 0 ? String(decoding: buffer[..<count], as: UTF8.self) : ""
+    }
+
+    func send(_ bytes: [UInt8]) {
+        _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, 0) }
     }
 
     func disconnect() { close(fd) }
@@ -51,7 +58,8 @@ struct SlowBodyTests {
             let token = try #require(server.tokens[.ingest])
             let head = "POST /v1/batches HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(token)\r\n"
                 + "Content-Type: multipart/form-data; boundary=x\r\nContent-Length: \(30 * megabyte)\r\n\r\n"
-            let slow = try (0..<2).map { _ in try SlowBodyClient(port: port, head: head, sending: 1000) }
+            let part = "--x\r\nContent-Disposition: form-data; name=\"images\"; filename=\"big.png\"\r\n\r\n"
+            let slow = try (0..<2).map { _ in try SlowBodyClient(port: port, head: head, part: part, sending: 1000) }
             defer { slow.forEach { $0.disconnect() } }
             // Both slow bodies have reached their routes, holding only what they sent.
             do {
@@ -66,6 +74,37 @@ struct SlowBodyTests {
             #expect(response.status == .ok, "\(response.status) \(String(buffer: response.body).prefix(300))")
         }
         await jobs.close()
+        await server.close()
+    }
+}
+
+@Suite("the whole-body deadline", .serialized)
+struct BodyDeadlineTests {
+    @Test("a body still arriving after limits.body_deadline_s on the server's clock is 408 body_too_slow")
+    func trickleIsCutOff() async throws {
+        let clock = ManualClock()
+        let server = try await TestServer.open(clock: clock) { $0.limits.bodyDeadlineSeconds = 60 }
+        try await server.application().test(.live) { client in
+            try await client.waitUntilReady()
+            let port = try #require(client.port)
+            let token = try #require(server.tokens[.classify])
+            let head = "POST /v1/classify HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(token)\r\n"
+                + "Content-Type: image/jpeg\r\nContent-Length: 100000\r\n\r\n"
+            let slow = try SlowBodyClient(port: port, head: head, sending: 1000)
+            defer { slow.disconnect() }
+            try await poll("the body to reach the route", within: .seconds(10)) { server.runtime.bodyBudget.inUse >= 1000 }
+            // Inside the deadline, more bytes are taken.
+            clock.advance(by: .seconds(59))
+            slow.send([UInt8](repeating: 0x2D, count: 1000))
+            try await poll("the second chunk to be taken", within: .seconds(10)) { server.runtime.bodyBudget.inUse >= 2000 }
+            clock.advance(by: .seconds(2))
+            slow.send([UInt8](repeating: 0x2D, count: 1000))
+            var answer = ""
+            for _ in 0..<10 where !answer.contains("\r\n\r\n{") { answer += slow.received() }
+            #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer.prefix(300))")
+            #expect(answer.contains("body_too_slow"))
+            try await poll("the bytes to come back", within: .seconds(10)) { server.runtime.bodyBudget.inUse == 0 }
+        }
         await server.close()
     }
 }

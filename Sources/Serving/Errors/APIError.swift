@@ -1,3 +1,4 @@
+import Multipart
 import Foundation
 import Hummingbird
 
@@ -51,6 +52,11 @@ extension APIError {
     }
     static func tooLarge(limit: Int) -> APIError {
         APIError(.contentTooLarge, code: "too_large", message: "the body exceeds \(limit) bytes; send a smaller image or raise limits.max_body_bytes")
+    }
+    /// A multipart body refused while it was read: too many parts is 413, anything else 400.
+    static func multipart(_ error: MultipartError) -> APIError {
+        if case .tooManyParts = error { return APIError(.contentTooLarge, code: "too_many_parts", message: error.description) }
+        return APIError(.badRequest, code: "bad_multipart", message: error.description)
     }
     static func unsupportedMedia(_ type: String) -> APIError {
         APIError(.unsupportedMediaType, code: "unsupported_media_type",

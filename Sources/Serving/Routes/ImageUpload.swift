@@ -1,5 +1,5 @@
 import Hummingbird
-import MultipartKit
+import Multipart
 import NIOCore
 
 /// The image bytes of an upload: the raw body, or the file parts of a multipart form.
@@ -15,108 +15,70 @@ enum ImageUpload {
     ]
 
     /// Reads the body: at most `limit` bytes (a larger Content-Length is refused before
-    /// reading), each chunk taken from the server's body budget as it arrives (503 when the
-    /// budget is spent), and all of it within `deadline` (408 past it).
-    ///
-    /// Why a deadline on the whole body: the connection's idle timeout ends a client that sends
-    /// nothing, but not one that sends a byte just inside it, which can hold a connection and
-    /// its bytes for hours. The deadline is checked as chunks arrive; a client that stops
-    /// sending is then ended by the idle timeout, so no body outlives deadline + idle timeout.
-    static func body(of request: inout Request, limit: Int, context: ServingContext, deadline: Duration) async throws -> ByteBuffer {
+    /// reading), each chunk taken from the request's `BodyReservation` as it arrives (503 when
+    /// the server's budget is spent, 408 past the body deadline).
+    static func body(of request: inout Request, limit: Int, context: ServingContext) async throws -> ByteBuffer {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             throw APIError.tooLarge(limit: limit)
         }
-        let start = ContinuousClock.now
         var collected = ByteBuffer()
         for try await chunk in request.body {
             guard collected.readableBytes + chunk.readableBytes <= limit else { throw APIError.tooLarge(limit: limit) }
-            if let reservation = context.body, !reservation.take(chunk.readableBytes) {
-                throw APIError(.serviceUnavailable, code: "busy",
-                               message: "the server is holding as many upload bytes as it may (limits.max_inflight_bytes); retry", retryAfter: 1)
-            }
+            try context.body?.take(chunk.readableBytes)
             collected.writeImmutableBuffer(chunk)
-            if ContinuousClock.now - start > deadline {
-                throw APIError(.requestTimeout, code: "body_too_slow",
-                               message: "the body did not arrive within \(deadline) (limits.body_deadline_s); send it faster or in smaller requests")
-            }
         }
         request.body = .init(buffer: collected)
         return collected
     }
 
-    /// Files in the body, in order: one for a raw body; each part named `field` (or, for a single
-    /// image, the first part with a file name or any name) for multipart.
-    static func files(in request: inout Request, limit: Int, field: String?, context: ServingContext,
-                      deadline: Duration) async throws -> [(name: String?, bytes: [UInt8])] {
-        let contentType = request.headers[.contentType] ?? "application/octet-stream"
-        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
-        if rawTypes.contains(mediaType) || mediaType.isEmpty {
-            let buffer = try await body(of: &request, limit: limit, context: context, deadline: deadline)
+    /// The one image of an upload: the raw body, or the form's first file part (else its first
+    /// part named `image` or `file`; never another text field).
+    static func image(in request: inout Request, limit: Int, context: ServingContext) async throws -> [UInt8] {
+        let mediaType = try mediaType(of: request)
+        guard mediaType == "multipart/form-data" else {
+            let buffer = try await body(of: &request, limit: limit, context: context)
             guard buffer.readableBytes > 0 else { throw APIError.undecodable("empty", "the body is empty; send the image bytes") }
-            return [(nil, Array(buffer: buffer))]
+            return Array(buffer: buffer)
         }
-        guard mediaType == "multipart/form-data" else { throw APIError.unsupportedMedia(mediaType) }
-        guard let boundary = boundary(contentType) else {
+        var parts = try multipart(&request, limit: limit, maxFileBytes: limit, maxParts: 1000, context: context) {
+            $0.filename != nil || ["image", "file"].contains($0.name ?? "")
+        }
+        var chosen: MultipartFiles.File?
+        while let part = try await parts.next() {
+            if part.head.filename != nil {
+                chosen = part
+                break
+            }
+            chosen = chosen ?? part
+        }
+        try await parts.skipRest()
+        request.body = .init(buffer: ByteBuffer())
+        guard let chosen else {
+            throw APIError.badRequest("no_image", "the form has no file part; send the image as a form file")
+        }
+        return chosen.bytes
+    }
+
+    /// The parts `keep` accepts of a multipart body, read as it arrives (see `MultipartFiles`).
+    static func multipart(_ request: inout Request, limit: Int, maxFileBytes: Int, maxParts: Int, context: ServingContext,
+                          keep: @escaping @Sendable (MultipartPartHead) -> Bool) throws(APIError) -> MultipartFiles {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            throw APIError.tooLarge(limit: limit)
+        }
+        guard let boundary = request.headers[.contentType].flatMap({ MultipartPartHead.parameters(of: $0)["boundary"] }) else {
             throw APIError.badRequest("bad_multipart", "multipart/form-data needs a boundary parameter")
         }
-        let buffer = try await body(of: &request, limit: limit, context: context, deadline: deadline)
-        let parts = try parse(buffer, boundary: boundary)
-        // Many files: every part of that field. One image: the first file part, else a part
-        // named as an image would be; never a plain text field.
-        let chosen = field.map { name in parts.filter { $0.name == name } }
-            ?? Array((parts.first { $0.filename != nil } ?? parts.first { ["image", "file"].contains($0.name ?? "") }).map { [$0] } ?? [])
-        guard !chosen.isEmpty else {
-            throw APIError.badRequest("no_image", "the form has no \(field.map { "'\($0)' " } ?? "")file part; send the image as a form file")
-        }
-        // Many files: each must be a file part (a filename), as every browser and `curl -F
-        // images=@photo.jpg` sends; a plain text field under that name is a client's mistake.
-        if let field, let text = chosen.first(where: { $0.filename == nil }) {
-            throw APIError.badRequest("not_a_file", "a '\(field)' part without a filename is a text field, not a file (\(text.bytes.count) bytes); send each image as a form file")
-        }
-        return chosen.map { ($0.filename, $0.bytes) }
+        return try MultipartFiles(body: request.body, boundary: boundary, limit: limit, maxFileBytes: maxFileBytes,
+                                  maxParts: maxParts, reservation: context.body, keep: keep)
     }
 
-    struct Part {
-        var name: String?
-        var filename: String?
-        var bytes: [UInt8]
-    }
-
-    static func parse(_ buffer: ByteBuffer, boundary: String) throws(APIError) -> [Part] {
-        let parser = MultipartParser(boundary: boundary)
-        var parts: [Part] = []
-        var current = Part(name: nil, filename: nil, bytes: [])
-        parser.onHeader = { name, value in
-            guard name.lowercased() == "content-disposition" else { return }
-            current.name = parameter("name", in: value)
-            current.filename = parameter("filename", in: value)
+    /// The body's media type, lower-cased; 415 unless it is raw image bytes or multipart.
+    static func mediaType(of request: Request) throws(APIError) -> String {
+        let contentType = request.headers[.contentType] ?? "application/octet-stream"
+        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        guard rawTypes.contains(mediaType) || mediaType.isEmpty || mediaType == "multipart/form-data" else {
+            throw APIError.unsupportedMedia(mediaType)
         }
-        parser.onBody = { body in current.bytes += body.readableBytesView }
-        parser.onPartComplete = {
-            parts.append(current)
-            current = Part(name: nil, filename: nil, bytes: [])
-        }
-        do {
-            try parser.execute(buffer)
-        } catch {
-            throw .badRequest("bad_multipart", "the multipart body is malformed: \(error)")
-        }
-        return parts
-    }
-
-    static func boundary(_ contentType: String) -> String? {
-        parameter("boundary", in: contentType)
-    }
-
-    /// A `key=value` or `key="value"` parameter of a header value.
-    static func parameter(_ key: String, in value: String) -> String? {
-        for piece in value.split(separator: ";") {
-            let pair = piece.split(separator: "=", maxSplits: 1)
-            guard pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces).lowercased() == key else { continue }
-            var text = pair[1].trimmingCharacters(in: .whitespaces)
-            if text.hasPrefix("\""), text.hasSuffix("\""), text.count >= 2 { text = String(text.dropFirst().dropLast()) }
-            return text
-        }
-        return nil
+        return mediaType
     }
 }

@@ -2,6 +2,7 @@ import Catalog
 import Foundation
 import HTTPTypes
 import Hummingbird
+import ImageDecoding
 import ServiceLifecycle
 import Jobs
 import NIOCore
@@ -16,19 +17,16 @@ public struct JobRoutes: Sendable {
     let queue: any JobQueue
     let submitter: BatchSubmitter
     let maxBatchBytes: Int
-    let bodyDeadline: Duration
     /// Open event streams and long polls per key.
     let streams: StreamSlots
     /// Where webhooks may point; vetted here for a clear 400, and again at each delivery.
     let targets: WebhookTargetPolicy
 
-    public init(queue: any JobQueue, submitter: BatchSubmitter, maxBatchBytes: Int, bodyDeadline: Duration = .seconds(300),
-                maxStreamsPerKey: Int = 8, targets: WebhookTargetPolicy = WebhookTargetPolicy()) {
+    public init(queue: any JobQueue, submitter: BatchSubmitter, maxBatchBytes: Int, maxStreamsPerKey: Int = 8, targets: WebhookTargetPolicy = WebhookTargetPolicy()) {
         self.streams = StreamSlots(perKey: maxStreamsPerKey)
         self.queue = queue
         self.submitter = submitter
         self.maxBatchBytes = maxBatchBytes
-        self.bodyDeadline = bodyDeadline
         self.targets = targets
     }
 
@@ -51,29 +49,58 @@ public struct JobRoutes: Sendable {
         try context.require(.ingest)
         var request = request
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
-        let uploads: [BatchUpload]
+        let receipt: BatchReceipt
         if contentType.hasPrefix("application/json") {
-            let body = try await ImageUpload.body(of: &request, limit: 1024 * 1024, context: context, deadline: bodyDeadline)
+            let body = try await ImageUpload.body(of: &request, limit: 1024 * 1024, context: context)
             guard let keys = try? JSONDecoder().decode(KeysBody.self, from: Data(buffer: body)) else {
                 throw APIError.badRequest("bad_json", "send {\"keys\": [\"<key in the object store>\", …]} or a multipart form of 'images' files")
             }
-            uploads = keys.keys.map { .storedKey($0) }
+            do {
+                receipt = try await submitter.submit(keys.keys.map { .storedKey($0) }, priority: .online)
+            } catch {
+                throw APIError.submission(error)
+            }
         } else if contentType.hasPrefix("multipart/form-data") {
-            let files = try await ImageUpload.files(in: &request, limit: maxBatchBytes, field: "images", context: context,
-                                                   deadline: bodyDeadline)
-            uploads = files.enumerated().map { index, file in .bytes(name: file.name ?? "image-\(index)", bytes: file.bytes) }
+            receipt = try await submitForm(&request, context)
         } else {
             throw APIError.unsupportedMedia(contentType.isEmpty ? "none" : contentType)
-        }
-        let receipt: BatchReceipt
-        do {
-            receipt = try await submitter.submit(uploads, priority: .online)
-        } catch {
-            throw APIError.submission(error)
         }
         var response = try PredictionRoutes.json(BatchAnswer(receipt), status: .accepted)
         response.headers[.location] = "/v1/batches/\(receipt.id)"
         return response
+    }
+
+    /// A form's `images` parts, each stored as it arrives (see `BatchSubmitter.submit(priority:next:settled:)`):
+    /// the server holds a few images of a batch at a time, not its whole body.
+    func submitForm(_ request: inout Request, _ context: ServingContext) async throws(APIError) -> BatchReceipt {
+        let maxBytes = submitter.limits.maxBytes
+        var parts = try ImageUpload.multipart(&request, limit: maxBatchBytes, maxFileBytes: maxBytes, maxParts: submitter.maxItems,
+                                              context: context) { $0.name == "images" }
+        var index = 0
+        let reservation = context.body
+        do throws(BatchStreamError<APIError>) {
+            return try await submitter.submit(priority: .online, next: { () async throws(APIError) -> BatchUpload? in
+                guard let part = try await parts.next() else { return nil }
+                defer { index += 1 }
+                // Each must be a file part (a filename), as every browser and `curl -F
+                // images=@photo.jpg` sends; a plain text field under that name is a client's mistake.
+                guard let filename = part.head.filename else {
+                    throw APIError.badRequest("not_a_file", "an 'images' part without a filename is a text field, not a file; send each image as a form file")
+                }
+                let name = filename.isEmpty ? "image-\(index)" : filename
+                if let size = part.oversize {
+                    return .rejected(name: name, reason: DecodeError.tooManyBytes(count: size, limit: maxBytes).description)
+                }
+                return .bytes(name: name, bytes: part.bytes)
+            }, settled: { upload in reservation?.give(upload.byteCount) })
+        } catch {
+            switch error {
+            case .submission(.empty):
+                throw APIError.badRequest("no_image", "the form has no 'images' file part; send each image as a form file named 'images'")
+            case .submission(let error): throw APIError.submission(error)
+            case .upload(let error): throw error
+            }
+        }
     }
 
     func batch(_ request: Request, _ context: ServingContext) async throws -> Response {
@@ -182,7 +209,7 @@ public struct JobRoutes: Sendable {
     func createWebhook(_ request: Request, _ context: ServingContext) async throws -> Response {
         try context.require(.admin)
         var request = request
-        let body = try await ImageUpload.body(of: &request, limit: 64 * 1024, context: context, deadline: bodyDeadline)
+        let body = try await ImageUpload.body(of: &request, limit: 64 * 1024, context: context)
         guard let input = try? JSONDecoder().decode(WebhookBody.self, from: Data(buffer: body)) else {
             throw APIError.badRequest("bad_json", "send {\"url\": \"https://…\", \"secret\": \"at least 16 bytes\", \"kinds\": [\"image.*\"]}")
         }

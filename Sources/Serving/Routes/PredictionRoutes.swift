@@ -37,9 +37,7 @@ struct PredictionRoutes: Sendable {
         let moderation = try Self.boolean(query.get("moderate"), name: "moderate") ? moderator() : nil
         guard readiness.isReady else { throw APIError.notReady }
         var request = request
-        let files = try await ImageUpload.files(in: &request, limit: limits.maxBodyBytes, field: nil, context: context,
-                                                 deadline: limits.bodyDeadline)
-        let bytes = files[0].bytes
+        let bytes = try await ImageUpload.image(in: &request, limit: limits.maxBodyBytes, context: context)
         let sha256 = ContentHash(of: bytes).hex
         // A decision in force comes first: a known-bad image is blocked without any model.
         let known = try await moderation?.known(sha256: sha256)
@@ -119,7 +117,7 @@ struct PredictionRoutes: Sendable {
     func check(_ request: Request, _ context: ServingContext) async throws -> Response {
         try context.require(.read)
         var request = request
-        let body = try await ImageUpload.body(of: &request, limit: 1024 * 1024, context: context, deadline: limits.bodyDeadline)
+        let body = try await ImageUpload.body(of: &request, limit: 1024 * 1024, context: context)
         let input: CheckRequest
         do {
             input = try JSONDecoder().decode(CheckRequest.self, from: Data(buffer: body))

@@ -15,7 +15,6 @@ import Storage
 /// The reviewer is the API key: its name and id, so two keys never share a claim.
 struct ReviewRoutes: Sendable {
     let moderation: OnlineModeration
-    let bodyDeadline: Duration
     var store: any ModerationStore { moderation.store }
 
     /// Leases are bounded: a forgotten tab must not hold an item for hours.
@@ -170,7 +169,7 @@ struct ReviewRoutes: Sendable {
         let principal = try context.require(.review)
         let id = try Self.id(context)
         var request = request
-        let body = try await ImageUpload.body(of: &request, limit: 64 * 1024, context: context, deadline: bodyDeadline)
+        let body = try await ImageUpload.body(of: &request, limit: 64 * 1024, context: context)
         guard let input = try? JSONDecoder().decode(VerdictBody.self, from: Data(buffer: body)) else {
             throw APIError.badRequest("bad_json", "send {\"verdict\": \"approve\" or \"reject\", \"reason\": \"…\"}")
         }

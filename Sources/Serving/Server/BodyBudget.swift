@@ -34,18 +34,49 @@ public final class BodyBudget: Sendable {
     public var inUse: Int { used.withLock { $0 } }
 }
 
-/// The body bytes one request holds in the `BodyBudget`, taken chunk by chunk as they arrive.
+/// The body bytes one request holds in the `BodyBudget`, taken chunk by chunk as they arrive
+/// and given back as soon as they are no longer held (a multipart part once stored), and the
+/// time the whole body must arrive by.
+///
+/// Why a deadline on the whole body: the connection's idle timeout ends a client that sends
+/// nothing, but not one that sends a byte just inside it, which can hold a connection and its
+/// bytes for hours. The deadline is checked as chunks arrive; a client that stops sending is
+/// then ended by the idle timeout, so no body outlives deadline + idle timeout.
 final class BodyReservation: Sendable {
     let budget: BodyBudget
+    let deadline: Duration
+    /// Time since the request began, on the server's clock.
+    private let elapsed: @Sendable () -> Duration
     private let held = Mutex(0)
 
-    init(budget: BodyBudget) { self.budget = budget }
+    init(budget: BodyBudget, deadline: Duration, clock: some Clock<Duration>) {
+        self.budget = budget
+        self.deadline = deadline
+        let start = clock.now
+        self.elapsed = { start.duration(to: clock.now) }
+    }
 
-    /// Takes `bytes` more for this request if they fit now.
-    func take(_ bytes: Int) -> Bool {
-        guard budget.tryAcquire(bytes) else { return false }
+    /// Takes `bytes` more for this request: 503 when the budget is spent, 408 past the deadline.
+    func take(_ bytes: Int) throws(APIError) {
+        guard elapsed() <= deadline else {
+            throw APIError(.requestTimeout, code: "body_too_slow",
+                           message: "the body did not arrive within \(deadline) (limits.body_deadline_s); send it faster or in smaller requests")
+        }
+        guard budget.tryAcquire(bytes) else {
+            throw APIError(.serviceUnavailable, code: "busy",
+                           message: "the server is holding as many upload bytes as it may (limits.max_inflight_bytes); retry", retryAfter: 1)
+        }
         held.withLock { $0 += bytes }
-        return true
+    }
+
+    /// Gives back `bytes` this request no longer holds.
+    func give(_ bytes: Int) {
+        let given = held.withLock { held in
+            let given = min(max(0, bytes), held)
+            held -= given
+            return given
+        }
+        budget.release(given)
     }
 
     /// Gives back everything this request took.
@@ -61,16 +92,17 @@ final class BodyReservation: Sendable {
 }
 
 /// Gives each request with a body a `BodyReservation`, released when its route has answered.
-/// A declared length no budget could ever hold is refused before a byte is read.
+/// A declared length over the budget is not refused here: a form's images are stored as they
+/// arrive, so a batch can be larger than the budget; each route refuses lengths over its own limit.
 struct BodyBudgetMiddleware: RouterMiddleware {
     let budget: BodyBudget
+    /// How long a whole body may take to arrive (`limits.body_deadline_s`).
+    let deadline: Duration
+    let clock: any Clock<Duration>
 
     func handle(_ request: Request, context: ServingContext, next: (Request, ServingContext) async throws -> Response) async throws -> Response {
         guard [.post, .put, .patch].contains(request.method) else { return try await next(request, context) }
-        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > budget.capacity {
-            throw APIError.tooLarge(limit: budget.capacity)
-        }
-        let reservation = BodyReservation(budget: budget)
+        let reservation = BodyReservation(budget: budget, deadline: deadline, clock: clock)
         var context = context
         context.body = reservation
         defer { reservation.releaseAll() }

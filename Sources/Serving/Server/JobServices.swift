@@ -28,7 +28,7 @@ public struct JobServices: Sendable {
         let submitter = BatchSubmitter(queue: queue, store: workspace.store, model: endpoint.name, modelVersion: endpoint.version, limits: limits)
         let targets = WebhookTargetPolicy(allowed: configuration.webhooks.allowCIDRs.compactMap(AddressRange.init(parsing:)))
         let routes = JobRoutes(queue: queue, submitter: submitter, maxBatchBytes: configuration.limits.maxBatchBytes,
-                               bodyDeadline: configuration.limits.bodyDeadline, maxStreamsPerKey: configuration.limits.maxStreamsPerKey,
+                               maxStreamsPerKey: configuration.limits.maxStreamsPerKey,
                                targets: targets)
         var services: [any Service] = [BackgroundService(name: "webhooks") { await WebhookDispatcher(queue: queue, targets: targets).run() }]
         if configuration.worker.enabled {

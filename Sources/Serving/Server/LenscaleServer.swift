@@ -19,7 +19,7 @@ public enum LenscaleServer {
             ErrorMiddleware(metrics: runtime.metrics, routes: routes)
             APIKeyAuthenticator(keys: VerifiedKeys(store: runtime.keys), insecureNoAuth: runtime.configuration.auth.insecureNoAuth,
                                 clients: ClientAddress(trustedProxies: runtime.configuration.auth.trustedProxies))
-            BodyBudgetMiddleware(budget: runtime.bodyBudget)
+            BodyBudgetMiddleware(budget: runtime.bodyBudget, deadline: runtime.configuration.limits.bodyDeadline, clock: runtime.clock)
         }
         OperationsRoutes(readiness: runtime.readiness, metrics: runtime.metrics, metricsNeedAdmin: metricsNeedAdmin).add(to: router)
         DocumentRoutes().add(to: router)

@@ -58,7 +58,7 @@ public struct ModerationServices: Sendable {
         let online = OnlineModeration(cascade: cascade, store: store, queue: queue, objects: runtime.workspace.store,
                                       decoding: runtime.service.decoding)
         OnlineModeration.register(online, for: runtime.service)
-        let routes = ReviewRoutes(moderation: online, bodyDeadline: runtime.configuration.limits.bodyDeadline)
+        let routes = ReviewRoutes(moderation: online)
         return { routes.add(to: $0) }
     }
 

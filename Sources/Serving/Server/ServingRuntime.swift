@@ -21,12 +21,14 @@ public struct ServingRuntime: Sendable {
     public let logger: Logger
     /// Upload bytes held at once, across all requests.
     public let bodyBudget: BodyBudget
+    /// The time every deadline of the server is measured on; tests pass a `ManualClock`.
+    public let clock: any Clock<Duration>
 
     /// Opens the workspace and loads every configured model (checksums verified). Fails with a
     /// message naming the model or store at fault; nothing is left open on failure.
     public static func open(
         _ configuration: ServeConfiguration, manifest: ModelManifest, metrics: ServingMetrics = ServingMetrics(),
-        logger: Logger = Logger(label: "lenscale.serve")
+        logger: Logger = Logger(label: "lenscale.serve"), clock: any Clock<Duration> = ContinuousClock()
     ) async throws -> ServingRuntime {
         try configuration.validate()
         let cores = ProcessInfo.processInfo.activeProcessorCount
@@ -55,7 +57,7 @@ public struct ServingRuntime: Sendable {
         let keys = ConfiguredKeys(configured: configuration.auth.keys, store: APIKeyStores.open(on: workspace.catalog))
         return ServingRuntime(configuration: configuration, workspace: workspace, service: service, keys: keys,
                               metrics: metrics, readiness: Readiness(), logger: logger,
-                              bodyBudget: BodyBudget(capacity: configuration.limits.maxInFlightBytes))
+                              bodyBudget: BodyBudget(capacity: configuration.limits.maxInFlightBytes), clock: clock)
     }
 
     /// Warms every batch size of every model, then marks the server ready.
