@@ -59,9 +59,9 @@ struct WorkerCommand: AsyncParsableCommand {
             await session.close()
             throw CLIError("\(error)")
         }
+        let decodeBudget = DecodeBudget(capacity: decodeBudgetBytes)
         let handler = ImageAnalysisHandler(workspace: session.workspace, pipeline: session.ingestor.pipeline, index: index,
-                                           decodePool: DecodePool(threads: Terminal.coreCount),
-                                           decodeBudget: DecodeBudget(capacity: decodeBudgetBytes))
+                                           decodePool: DecodePool(threads: Terminal.coreCount), decodeBudget: decodeBudget)
         var handlers: [any JobHandler] = [handler]
         // The heavy moderation stage, so scale-out deployments (no in-process worker) run it too.
         let policyPath = policy ?? ProcessInfo.processInfo.environment["LENSCALE_MODERATION_POLICY"].flatMap { $0.isEmpty ? nil : $0 }
@@ -72,7 +72,7 @@ struct WorkerCommand: AsyncParsableCommand {
                 let cascade = try ModerationCascade.load(policyFile: file, manifest: manifest, runtime: try ONNXRuntime.load(manifest: manifest),
                                                          onlineClassifier: session.ingestor.classifier.model.name, limits: analysis.limits)
                 handlers.append(HeavyModerationHandler(cascade: cascade, store: try moderationStore(for: session.workspace.catalog),
-                                                       objects: session.workspace.store))
+                                                       objects: session.workspace.store, decodeBudget: decodeBudget))
             } catch {
                 await queue.close()
                 await session.close()

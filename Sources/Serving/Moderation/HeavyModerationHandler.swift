@@ -1,5 +1,6 @@
 import Foundation
 import Hashing
+import ImageDecoding
 import Jobs
 import Moderation
 import Storage
@@ -24,10 +25,17 @@ public struct HeavyModerationHandler: JobHandler {
     public let cascade: ModerationCascade
     public let store: any ModerationStore
     public let objects: any ObjectStore
+    /// The process's pixel memory (the server's or the worker's): the heavy stage decodes the
+    /// whole image, so it reserves its peak here like every other decode.
+    public let decodeBudget: DecodeBudget
+    /// How long a job waits for pixel memory before it is retried later; long, as nobody waits
+    /// on a background job.
+    public var decodeWait: Duration = .seconds(30)
 
-    public init(cascade: ModerationCascade, store: any ModerationStore, objects: any ObjectStore) {
+    public init(cascade: ModerationCascade, store: any ModerationStore, objects: any ObjectStore, decodeBudget: DecodeBudget) {
         self.cascade = cascade
         self.store = store
+        self.decodeBudget = decodeBudget
         self.objects = objects
     }
 
@@ -52,6 +60,20 @@ public struct HeavyModerationHandler: JobHandler {
         guard ContentHash(of: bytes).hex == payload.sha256 else {
             return .fail(reason: "the stored object \(payload.sha256) does not hash to its key: the store is damaged")
         }
+        let peak: Int
+        do throws(DecodeError) {
+            let decoder = cascade.heavy.detector.imageDecoder
+            peak = ImageDecoder.peakBytes(for: try ImageHeader.read(bytes, limits: decoder.limits), minimumShorterSide: nil)
+        } catch {
+            return .fail(reason: error.description)
+        }
+        do throws(DecodeBudget.Refusal) {
+            try await decodeBudget.reserve(peak, waiting: decodeWait)
+        } catch {
+            if case .tooLarge = error { return .fail(reason: error.description) }
+            return .retry(reason: error.description)
+        }
+        defer { decodeBudget.release(peak) }
         do throws(ModerationError) {
             _ = try await cascade.moderateHeavy(sha256: payload.sha256, bytes: bytes, store: store)
             return .done(events: [])

@@ -49,7 +49,8 @@ public struct ModerationServices: Sendable {
                                                  limits: DecodeLimits(maxBytes: limits.maxBodyBytes, maxPixels: limits.maxPixels))
         let store = try moderationStore(for: runtime.workspace.catalog)
         return ModerationServices(cascade: cascade, store: store,
-                                  handler: HeavyModerationHandler(cascade: cascade, store: store, objects: runtime.workspace.store),
+                                  handler: HeavyModerationHandler(cascade: cascade, store: store, objects: runtime.workspace.store,
+                                                                  decodeBudget: runtime.service.decoding.budget),
                                   policyFile: file, runtime: runtime)
     }
 
