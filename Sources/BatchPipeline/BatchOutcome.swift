@@ -10,6 +10,10 @@ struct BatchOutcome: Sendable {
         /// The same bytes as an earlier item, which the record's labels come from.
         case duplicate(labels: [Label])
         case failed(code: String, message: String)
+        /// The store could not be reached for it (down, timing out, throttling): nothing is
+        /// written for it and it is not checkpointed as finished, so rerunning the command
+        /// retries it; a failure that is the item's own goes to failures.jsonl instead.
+        case unreachable(message: String)
         /// Another shard's content.
         case skipped
     }
@@ -17,6 +21,14 @@ struct BatchOutcome: Sendable {
     var name: String
     var sha256: String?
     var kind: Kind
+}
+
+extension BatchOutcome {
+    /// False for an item the store could not be reached for: a rerun tries it again.
+    var isFinished: Bool {
+        if case .unreachable = kind { return false }
+        return true
+    }
 }
 
 /// What the catalog needs about an image beyond its labels.
@@ -49,6 +61,7 @@ public struct BatchCounts: Sendable, Codable, Equatable {
         case .duplicate: duplicates += 1
         case .failed: failed += 1
         case .skipped: skipped += 1
+        case .unreachable: break
         }
     }
 }

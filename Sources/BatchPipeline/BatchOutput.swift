@@ -181,7 +181,7 @@ final class BatchOutput: @unchecked Sendable {
                 labelText += BatchRecords.labels(label(outcome, predicted), format: description.format)
             case .failed(let code, let message):
                 failureText += BatchRecords.json(BatchRecords.FailureLine(path: outcome.name, sha256: outcome.sha256, error: code, message: message))
-            case .skipped:
+            case .skipped, .unreachable:
                 break
             }
         }
@@ -194,7 +194,7 @@ final class BatchOutput: @unchecked Sendable {
             try embeddings.sync()
         }
         let line = CheckpointLine(labels: labels.length, failures: failures.length, index: index.length, rows: rows,
-                                  counts: counts, finished: outcomes.map(\.name))
+                                  counts: counts, finished: outcomes.filter(\.isFinished).map(\.name))
         try checkpoint.append(Data(BatchRecords.json(line).utf8))
         try checkpoint.sync()
     }

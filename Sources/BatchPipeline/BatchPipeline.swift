@@ -107,6 +107,6 @@ public struct BatchPipeline: Sendable {
             seconds: (ContinuousClock.now - started).seconds, cpuSeconds: cpu,
             decodeCPUSeconds: state.decodeCPUSeconds, inferenceSeconds: state.inferenceSeconds,
             modelWaitSeconds: waitedForDecode,
-            batches: state.batches, output: directory)
+            batches: state.batches, unreachable: state.unreachable, output: directory)
     }
 }

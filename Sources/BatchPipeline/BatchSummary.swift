@@ -23,6 +23,8 @@ public struct BatchSummary: Sendable {
     /// first: near zero when decoding keeps up.
     public var modelWaitSeconds: Double
     public var batches: Int
+    /// Items the store could not be reached for: not finished, so rerunning the command retries them.
+    public var unreachable: Int = 0
     public var output: URL
 
     /// Images the model labelled per second of wall time.

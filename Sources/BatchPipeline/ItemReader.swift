@@ -18,6 +18,8 @@ struct ItemReader: Sendable {
         enum State: Sendable {
             case skipped
             case failed(code: String, message: String)
+            /// The store could not be reached for it (see `BatchOutcome.Kind.unreachable`).
+            case unreachable(message: String)
             /// Seen before (in this run or an earlier one); not decoded again.
             case known
             case fresh(PreparedImage, ImageFacts)
@@ -33,7 +35,7 @@ struct ItemReader: Sendable {
         let prepared = await read(item)
         // An item that failed before it could be hashed has no content to shard by; its name
         // decides instead, so exactly one shard lists it.
-        if shard.count > 1, prepared.sha256 == nil, case .failed = prepared.state,
+        if shard.count > 1, prepared.sha256 == nil, prepared.state.isFailure,
            !shard.owns(sha256: ContentHash(of: Array(item.name.utf8)).hex) {
             return Prepared(item: item, sha256: nil, state: .skipped)
         }
@@ -65,6 +67,9 @@ struct ItemReader: Sendable {
             do {
                 bytes = try await store.get(key)
             } catch {
+                if error.isRetryable {
+                    return Prepared(item: item, sha256: nil, state: .unreachable(message: "cannot read the object: \(error)"))
+                }
                 return Prepared(item: item, sha256: nil, state: .failed(code: Self.code(error), message: "cannot read the object: \(error)"))
             }
             cpu = CPUTime.thread()
@@ -100,6 +105,16 @@ struct ItemReader: Sendable {
         case .notFound: "not_found"
         case .timeout: "timeout"
         default: "storage"
+        }
+    }
+}
+
+extension ItemReader.Prepared.State {
+    /// Failed for good, or for now: either way there is no content to go by.
+    var isFailure: Bool {
+        switch self {
+        case .failed, .unreachable: true
+        case .skipped, .known, .fresh: false
         }
     }
 }

@@ -38,6 +38,8 @@ struct RunState {
     var decodeCPUSeconds = 0.0
     var inferenceSeconds = 0.0
     var batches = 0
+    /// Items the store could not be reached for, left for a rerun.
+    var unreachable = 0
 
     init(lanes: [ClassificationPipeline], batchSize: Int, catalog: (any Catalog)?, output: BatchOutput) {
         self.lanes = lanes
@@ -53,6 +55,9 @@ struct RunState {
         switch prepared.state {
         case .skipped:
             buffer.append(.done(BatchOutcome(name: name, sha256: prepared.sha256, kind: .skipped)))
+        case .unreachable(let message):
+            unreachable += 1
+            buffer.append(.done(BatchOutcome(name: name, sha256: nil, kind: .unreachable(message: message))))
         case .failed(let code, let message):
             if let sha256 = prepared.sha256, seen[sha256] == nil {
                 seen[sha256] = .failed(message)

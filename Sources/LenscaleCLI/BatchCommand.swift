@@ -21,7 +21,8 @@ struct BatchCommand: AsyncParsableCommand {
             embeddings.npy with embeddings.index.jsonl (row → sha256, path), failures.jsonl and a \
             checkpoint: rerunning the same command skips what is done, so a killed run loses at most \
             the batches in flight. Bad files are listed in failures.jsonl and do not stop the run or \
-            change the exit status; errors that stop the whole run exit 1.
+            change the exit status; errors that stop the whole run exit 1, and so do items the store \
+            could not be reached for: they are not finished, so rerunning the command retries them.
             --shard I/N (or JOB_COMPLETION_INDEX with --shard-count / LENSCALE_SHARD_COUNT in a \
             Kubernetes Indexed Job) takes a deterministic share: by content hash for folders and \
             buckets, by line for manifests. Give each shard its own DIR.
@@ -150,6 +151,9 @@ struct BatchCommand: AsyncParsableCommand {
             summary.output.path, summary.total.classified, summary.total.duplicates, summary.total.failed))
         if run.failed > 0 {
             Terminal.error("  bad files are listed with their reasons in \(summary.output.appendingPathComponent("failures.jsonl").path)\n")
+        }
+        if summary.unreachable > 0 {
+            throw CLIError("\(summary.unreachable) items could not be read from the store (unreachable or timing out); they are not finished: rerun the same command once the store is back to retry them")
         }
     }
 }

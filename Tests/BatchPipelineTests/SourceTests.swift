@@ -39,6 +39,44 @@ struct SourceTests {
         #expect(try fromKeys.failures.map(\.error) == ["not_found"])
     }
 
+    /// `lenscale batch` over an S3 prefix whose store goes away part way through: the items it
+    /// could not read are not failures of theirs, so they are neither listed in failures.jsonl
+    /// nor checkpointed; the run says so and exits 1, and the same command, rerun once the store
+    /// is back, labels exactly those, so every object ends up labelled once.
+    @Test func batchThroughAnS3Outage() async throws {
+        let server = try await S3TestServer.shared.endpoint()
+        let prefix = "batch-faults-\(UUID().uuidString.prefix(8))"
+        let environment = ["AWS_ACCESS_KEY_ID": server.accessKeyID, "AWS_SECRET_ACCESS_KEY": server.secretAccessKey]
+        let direct = try makeObjectStore("s3://\(server.bucket)/\(prefix)?endpoint=\(server.url.absoluteString)&style=path", environment: environment)
+        let photos = try Array(LabelledPhotos.all.prefix(12))
+        for photo in photos { _ = try await direct.put(try bytes(of: photo.url), key: "photos/\(photo.file)") }
+        let proxy = try FaultProxy(upstreamPort: server.port)
+        let location = "s3://\(server.bucket)/\(prefix)?endpoint=\(proxy.endpoint.absoluteString)&style=path&timeout=5&deadline=10&attempts=2"
+        let out = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let arguments = ["batch", location, "--out", out.path, "--decode-workers", "1"]
+
+        // The listing and about four objects get through, then the store goes away.
+        proxy.goDown(afterRequests: 5, method: "GET")
+        let first = try await CLI.run(arguments, environment: environment)
+        #expect(!first.crashed)
+        #expect(first.status == 1, "\(first.stderr)")
+        #expect(first.stderr.contains("rerun the same command"), "\(first.stderr)")
+        let output = BatchOutputFolder(directory: out)
+        let labelled = try output.records.map(\.path)
+        #expect(!labelled.isEmpty && labelled.count < photos.count, "\(labelled)")
+        let failures = try output.failures.map(\.path)
+        #expect(failures.isEmpty, "an outage is not the files' fault: \(failures)")
+
+        try proxy.set(.forwarding)
+        let second = try await CLI.run(arguments, environment: environment)
+        #expect(second.status == 0, "\(second.stderr)")
+        let all = try output.records.map(\.path)
+        #expect(all.sorted() == photos.map { "photos/\($0.file)" }.sorted(), "every object labelled exactly once")
+        #expect(try await output.numpyShape().rows == photos.count)
+        #expect(try output.failures.isEmpty)
+    }
+
     @Test func upsertsIntoTheCatalog() async throws {
         let folder = try PhotoFolder.make(photos: 3, duplicate: true, bad: false)
         defer { folder.remove() }

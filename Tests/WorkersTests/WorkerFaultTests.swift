@@ -171,6 +171,44 @@ import TestSupport
         }
     }
 
+    /// PostgreSQL really stopped, not faked by a proxy: an API replica's `/readyz` turns 503 and
+    /// names the catalog but nothing of its address or credentials (it needs no key), a read
+    /// answers a clean JSON 503, the process stays up, and everything is back once PostgreSQL is.
+    @Test func readinessWhilePostgresIsStopped() async throws {
+        try await withSetup("stopped") { setup in
+            let batch = try await submit(setup)
+            let replica = try await setup.apiReplica("api")
+            defer { replica.stop() }
+            #expect(try await replica.answer(to: "/readyz").status == 200)
+            let script = TestPaths.repositoryRoot.appendingPathComponent("tools/postgres.sh").path
+            // Whatever happens below, the next test finds PostgreSQL running.
+            defer { _ = system("'\(script)' start >/dev/null 2>&1") }
+            #expect(system("pg_ctlcluster 15 main stop -m fast >/dev/null 2>&1") == 0, "stopping PostgreSQL failed")
+            var down = try await replica.answer(to: "/readyz")
+            for _ in 0..<240 where down.status != 503 {
+                try await Task.sleep(for: .milliseconds(250))
+                down = try await replica.answer(to: "/readyz")
+            }
+            #expect(down.status == 503, "/readyz with PostgreSQL stopped: \(down.status) \(down.body)")
+            #expect(down.body.contains("catalog"), "\(down.body)")
+            for secret in ["5432", "127.0.0.1", "postgres://", "lenscale:", setup.schema] {
+                #expect(!down.body.contains(secret), "/readyz leaks \(secret): \(down.body)")
+            }
+            let read = try await replica.answer(to: "/v1/batches/\(batch)")
+            #expect(read.status == 503 && read.body.contains("\"error\""), "a read with PostgreSQL stopped: \(read.status) \(read.body)")
+            #expect(replica.process.isRunning, "the replica died: \(setup.log(replica.name))")
+
+            #expect(system("'\(script)' start >/dev/null 2>&1") == 0, "starting PostgreSQL again failed")
+            var back = try await replica.answer(to: "/readyz")
+            for _ in 0..<480 where back.status != 200 {
+                try await Task.sleep(for: .milliseconds(250))
+                back = try await replica.answer(to: "/readyz")
+            }
+            #expect(back.status == 200, "/readyz after PostgreSQL came back: \(back.status) \(back.body)")
+            #expect(try await replica.answer(to: "/v1/batches/\(batch)").status == 200)
+        }
+    }
+
     /// PostgreSQL paused (every server process SIGSTOPped, as a stalled host or a network
     /// partition looks from outside) for 30 s under load, then resumed: calls fail within their
     /// deadline instead of hanging, a worker told to stop during the pause exits in bounded time,
@@ -225,6 +263,14 @@ struct APIReplica {
         let result = try await runProcess(URL(fileURLWithPath: "/usr/bin/curl"),
                                     ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "60", "http://127.0.0.1:\(port)\(path)"])
         return Int(result.stdout) ?? 0
+    }
+
+    /// The HTTP status and body of a GET (status 0 when no answer came within 60 s).
+    func answer(to path: String) async throws -> (status: Int, body: String) {
+        let result = try await runProcess(URL(fileURLWithPath: "/usr/bin/curl"),
+                                          ["-s", "-w", "\n%{http_code}", "--max-time", "60", "http://127.0.0.1:\(port)\(path)"])
+        let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
     }
 
     /// SIGKILLs the replica; a `defer` cannot await, and a SIGKILLed child is reaped at once.

@@ -71,7 +71,7 @@ public enum LenscaleServer {
             // number lets one client run the process out of descriptors.
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.listen.host, port: configuration.listen.port), serverName: "lenscale",
-                availableConnectionsDelegate: .maximum(configuration.limits.maxConnections, logger: runtime.logger)),
+                availableConnectionsDelegate: runtime.connections.delegate),
             services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.listen.port) },
             logger: runtime.logger)

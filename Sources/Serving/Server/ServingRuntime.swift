@@ -21,6 +21,8 @@ public struct ServingRuntime: Sendable {
     public let logger: Logger
     /// Upload bytes held at once, across all requests.
     public let bodyBudget: BodyBudget
+    /// Open connections of the main listener, capped at `limits.max_connections`.
+    public let connections: ConnectionCap
     /// The time every deadline of the server is measured on; tests pass a `ManualClock`.
     public let clock: any Clock<Duration>
 
@@ -57,7 +59,8 @@ public struct ServingRuntime: Sendable {
         let keys = ConfiguredKeys(configured: configuration.auth.keys, store: APIKeyStores.open(on: workspace.catalog))
         return ServingRuntime(configuration: configuration, workspace: workspace, service: service, keys: keys,
                               metrics: metrics, readiness: Readiness(), logger: logger,
-                              bodyBudget: BodyBudget(capacity: configuration.limits.maxInFlightBytes), clock: clock)
+                              bodyBudget: BodyBudget(capacity: configuration.limits.maxInFlightBytes),
+                              connections: ConnectionCap(limit: configuration.limits.maxConnections), clock: clock)
     }
 
     /// Warms every batch size of every model, then marks the server ready.

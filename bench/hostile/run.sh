@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# The server under hostile load, on the default configuration (embedded SQLite, in-process
+# worker): what issue 21 asks to hold.
+#
+#   1. 200 concurrent 20 MB uploads to /v1/classify;
+#   2. 200 concurrent 10,000 x 10,000 PNG bombs (16-bit RGBA, 800 MB of pixels each) to /v1/classify;
+#   3. one POST /v1/batches of 100 such PNGs.
+#
+# Throughout, a prober calls /healthz every 50 ms and the server's resident memory is sampled
+# every 100 ms. Prints, per phase: the answers by status, the slowest /healthz, the peak RSS.
+# Every answer must be 2xx, 413, 429 or 503, and the server must stay up.
+#
+# It saturates the CPU: run it alone, never beside tests or another benchmark.
+#
+# Usage: bench/hostile/run.sh [concurrency]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+concurrency=${1:-200}
+bin=${LENSCALE_BIN:-.build/release/lenscale}
+[ -x "$bin" ] || swift build -c release
+export LENSCALE_MODELS=${LENSCALE_MODELS:-$PWD/models}
+inputs=bench/out/hostile
+.venv/bin/python bench/hostile/make_inputs.py "$inputs"
+work=$(mktemp -d /tmp/lenscale-bench-hostile.XXXXXX)
+server=""
+cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+key=$("$bin" keys create --scope admin --name hostile --data "$work/data" | grep -o 'lsk_[0-9a-f_]*' | head -1)
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$bin" serve --data "$work/data" --port "$port" > "$work/serve.log" 2>&1 &
+server=$!
+for _ in $(seq 1 240); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.5; done
+idle_rss=$(awk '/VmRSS/ {print $2}' "/proc/$server/status")
+echo "server pid $server on port $port, idle RSS $((idle_rss / 1024)) MB"
+
+# watch <tag>: /healthz every 50 ms and RSS every 100 ms into $work/<tag>.*, until $work/stop.
+watch() {
+  local tag=$1
+  ( while [ ! -e "$work/stop" ]; do
+      curl -s -o /dev/null -m 10 -w '%{time_total} %{http_code}\n' "http://127.0.0.1:$port/healthz" >> "$work/$tag.health" || echo "10 000" >> "$work/$tag.health"
+      sleep 0.05
+    done ) &
+  ( while [ ! -e "$work/stop" ]; do
+      awk '/VmRSS/ {print $2}' "/proc/$server/status" >> "$work/$tag.rss" 2>/dev/null || echo 0 >> "$work/$tag.rss"
+      sleep 0.1
+    done ) &
+}
+
+# phase <tag> <description> <command producing one status code per line>
+phase() {
+  local tag=$1 what=$2; shift 2
+  rm -f "$work/stop"
+  watch "$tag"
+  local start=$(date +%s.%N)
+  "$@" > "$work/$tag.codes"
+  local seconds=$(echo "$(date +%s.%N) - $start" | bc)
+  touch "$work/stop"; sleep 0.3
+  kill -0 "$server" 2>/dev/null || { echo "$tag: THE SERVER DIED"; tail -20 "$work/serve.log"; exit 1; }
+  local codes=$(sort "$work/$tag.codes" | uniq -c | awk '{printf "%s x%s  ", $2, $1}')
+  local bad=$(grep -cvE '^(2[0-9][0-9]|413|429|503)$' "$work/$tag.codes" || true)
+  local health=$(sort -n "$work/$tag.health" | tail -1 | awk '{printf "%.0f ms (%s)", $1 * 1000, $2}')
+  local probes=$(wc -l < "$work/$tag.health")
+  local peak=$(sort -n "$work/$tag.rss" | tail -1)
+  printf '%s: %s in %.1f s\n  answers: %s(unexpected: %s)\n  /healthz: slowest %s of %s probes\n  peak RSS: %s MB\n' \
+    "$tag" "$what" "$seconds" "$codes" "$bad" "$health" "$probes" "$((peak / 1024))"
+}
+
+post_many() {  # post_many <file> <content type>
+  seq "$concurrency" | xargs -P "$concurrency" -I{} curl -s -o /dev/null -m 600 -w '%{http_code}\n' \
+    -H "Authorization: Bearer $key" -H "Content-Type: $2" --data-binary "@$1" "http://127.0.0.1:$port/v1/classify"
+}
+batch_of_bombs() {
+  local args=()
+  for i in $(seq 100); do args+=(-F "images=@$inputs/bomb.png;filename=bomb-$i.png"); done
+  curl -s -o "$work/batch.json" -m 600 -w '%{http_code}\n' -H "Authorization: Bearer $key" "${args[@]}" "http://127.0.0.1:$port/v1/batches"
+}
+wait_for_batch() {
+  local id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$work/batch.json")
+  for _ in $(seq 1 1200); do
+    curl -s -H "Authorization: Bearer $key" "http://127.0.0.1:$port/v1/batches/$id" > "$work/status.json"
+    python3 -c 'import json,sys; sys.exit(0 if json.load(open(sys.argv[1])).get("completed_at") else 1)' "$work/status.json" && break
+    sleep 0.5
+  done
+  python3 -c 'import json,sys,collections; b=json.load(open(sys.argv[1])); print("  items:", dict(collections.Counter(i["state"] for i in b["items"])), "first error:", next((i.get("error") for i in b["items"] if i.get("error")), None))' "$work/status.json"
+}
+
+phase uploads "$concurrency concurrent 20 MB uploads to /v1/classify" post_many "$inputs/upload-20mb.bin" image/jpeg
+phase bombs "$concurrency concurrent 10,000 x 10,000 PNGs to /v1/classify" post_many "$inputs/bomb.png" image/png
+phase batch "a POST /v1/batches of 100 such PNGs, until the worker settles every item" bash -c "$(declare -f batch_of_bombs); key=$key port=$port inputs=$inputs work=$work batch_of_bombs"
+rm -f "$work/stop"; watch settle
+wait_for_batch
+touch "$work/stop"; sleep 0.3
+echo "settling the batch: /healthz slowest $(sort -n "$work/settle.health" | tail -1 | awk '{printf "%.0f ms", $1 * 1000}'), peak RSS $(( $(sort -n "$work/settle.rss" | tail -1) / 1024 )) MB"
+kill -0 "$server" 2>/dev/null && echo "the server is up" || { echo "THE SERVER DIED"; exit 1; }
