@@ -179,7 +179,13 @@ import TestSupport
             let batch = try await submit(setup)
             let replica = try await setup.apiReplica("api")
             defer { replica.stop() }
-            #expect(try await replica.answer(to: "/readyz").status == 200)
+            // Ready once its models are warm.
+            var ready = try await replica.answer(to: "/readyz")
+            for _ in 0..<480 where ready.status != 200 {
+                try await Task.sleep(for: .milliseconds(250))
+                ready = try await replica.answer(to: "/readyz")
+            }
+            try #require(ready.status == 200, "the replica never became ready: \(ready.body)")
             let script = TestPaths.repositoryRoot.appendingPathComponent("tools/postgres.sh").path
             // Whatever happens below, the next test finds PostgreSQL running.
             defer { _ = system("'\(script)' start >/dev/null 2>&1") }
