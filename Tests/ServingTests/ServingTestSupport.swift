@@ -140,3 +140,16 @@ func photoBytes(_ name: String) throws -> [UInt8] {
 
 /// The first `count` labelled photos (real JPEGs from ../shared/images).
 func photos(_ count: Int) throws -> [LabelledPhoto] { try Array(LabelledPhotos.all.prefix(count)) }
+
+/// Runs `body`, then closes `jobs` (the worker and the webhook dispatcher) whether it threw or
+/// not, before the server under them closes.
+func withJobsClosed<T>(_ jobs: JobServices, _ body: () async throws -> T) async throws -> T {
+    do {
+        let result = try await body()
+        await jobs.close()
+        return result
+    } catch {
+        await jobs.close()
+        throw error
+    }
+}
