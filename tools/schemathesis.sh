@@ -37,7 +37,10 @@ for backend in "${backends[@]}"; do
     fi
     key="$("$bin" keys create --scope admin --name schemathesis --data "$data" "${catalog[@]}" | grep -o 'lsk_[0-9a-f_]*' | head -1)"
     port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-    "$bin" serve --data "$data" "${catalog[@]}" --port "$port" --threads 1 > "$data/serve.log" 2>&1 &
+    # Event streams never end by themselves, and long polls may wait a minute: both are cut to
+    # 2 s (limits.max_stream_s), or each one holds the single-worker run for as long.
+    printf 'limits:\n  max_stream_s: 2\n' > "$data/serve.yaml"
+    "$bin" serve --config "$data/serve.yaml" --data "$data" "${catalog[@]}" --port "$port" --threads 1 > "$data/serve.log" 2>&1 &
     server=$!
     for _ in $(seq 1 240); do
         curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break

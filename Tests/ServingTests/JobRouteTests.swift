@@ -236,6 +236,33 @@ struct JobRouteTests {
     }
 }
 
+@Suite("event stream lifetime")
+struct StreamLifetimeTests {
+    @Test("an event stream and a long poll end after limits.max_stream_s, and the stream's slot comes back")
+    func streamsEnd() async throws {
+        let server = try await TestServer.open { $0.limits.maxStreamSeconds = 1 }
+        let (app, jobs) = try await server.applicationWithJobs()
+        try await withJobsClosed(jobs) {
+            try await app.test(.live) { client in
+                try await client.waitUntilReady()
+                let port = try #require(client.port)
+                // curl returns when the server ends the stream; --max-time only catches one that never ends.
+                let stream = try await runProcess(URL(fileURLWithPath: "/usr/bin/curl"), [
+                    "-sN", "--max-time", "60", "-w", "\n%{http_code} %{time_total}", "-H", "Authorization: Bearer \(server.tokens[.read]!)",
+                    "http://127.0.0.1:\(port)/v1/events/stream"], limit: .seconds(90))
+                #expect(stream.status == 0, "curl: \(stream.status) \(stream.stderr)")
+                #expect(stream.stdout.hasPrefix("retry: 1000"), "\(stream.stdout)")
+                let seconds = Double(stream.stdout.split(separator: " ").last ?? "") ?? 99
+                #expect(seconds < 30, "the stream lasted \(seconds) s")
+                // wait=60 is cut to the lifetime: an empty page, well before a minute.
+                let poll = try await client.execute(uri: "/v1/events?after=999999&wait=60", method: .get, headers: server.headers(.read))
+                #expect(poll.status == .ok && String(buffer: poll.body).contains("\"events\":[]"))
+            }
+        }
+        await server.close()
+    }
+}
+
 /// Reads an SSE stream with curl (a real client and connection) until an event of `until`.
 enum SSE {
     struct Message { var id: Int64; var kind: String }

@@ -41,8 +41,9 @@ extension ServeConfiguration {
         }
         if let node = top["limits"] {
             let limits = try node.mapping(known: ["max_body_bytes", "max_pixels", "decode_concurrency", "max_check_hashes", "max_batch_bytes",
-                                                  "idle_timeout_s", "max_inflight_bytes", "decode_queue", "decode_budget_bytes", "decode_wait_ms", "body_deadline_s", "max_streams_per_key", "max_connections"])
+                                                  "idle_timeout_s", "max_inflight_bytes", "decode_queue", "decode_budget_bytes", "decode_wait_ms", "body_deadline_s", "max_streams_per_key", "max_stream_s", "max_connections"])
             if let value = limits["max_connections"] { configuration.limits.maxConnections = try value.int(in: 1...1_000_000) }
+            if let value = limits["max_stream_s"] { configuration.limits.maxStreamSeconds = try value.int(in: 1...86_400) }
             if let value = limits["max_streams_per_key"] { configuration.limits.maxStreamsPerKey = try value.int(in: 1...10_000) }
             if let value = limits["body_deadline_s"] { configuration.limits.bodyDeadlineSeconds = try value.int(in: 1...86_400) }
             if let value = limits["decode_queue"] { configuration.limits.decodeQueue = try value.int(in: 0...100_000) }

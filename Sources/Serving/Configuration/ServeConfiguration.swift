@@ -110,6 +110,10 @@ public struct ServeConfiguration: Sendable, Equatable {
         public var bodyDeadline: Duration { .seconds(bodyDeadlineSeconds) }
         /// Event streams and long polls one API key may hold open at once; beyond, 429.
         public var maxStreamsPerKey = 8
+        /// Seconds one event stream or long poll stays open; the stream then ends and the client
+        /// resumes with `Last-Event-ID`, as SSE clients do by themselves. A bounded lifetime
+        /// lets replicas drain and rebalance, and no forgotten client holds a slot for days.
+        public var maxStreamSeconds = 600
         /// Open connections on the main listener; beyond, new ones wait in the accept backlog.
         public var maxConnections = 1024
         /// Request-body bytes held at once across all requests (see `BodyBudget`); sized for a

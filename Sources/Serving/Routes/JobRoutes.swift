@@ -1,4 +1,5 @@
 import Catalog
+import Clocks
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -19,10 +20,17 @@ public struct JobRoutes: Sendable {
     let maxBatchBytes: Int
     /// Open event streams and long polls per key.
     let streams: StreamSlots
+    /// How long one event stream or long poll stays open (`limits.max_stream_s`), on `clock`.
+    let maxStreamDuration: Duration
+    let clock: any Clock<Duration>
     /// Where webhooks may point; vetted here for a clear 400, and again at each delivery.
     let targets: WebhookTargetPolicy
 
-    public init(queue: any JobQueue, submitter: BatchSubmitter, maxBatchBytes: Int, maxStreamsPerKey: Int = 8, targets: WebhookTargetPolicy = WebhookTargetPolicy()) {
+    public init(queue: any JobQueue, submitter: BatchSubmitter, maxBatchBytes: Int, maxStreamsPerKey: Int = 8,
+                maxStreamDuration: Duration = .seconds(600), clock: any Clock<Duration> = ContinuousClock(),
+                targets: WebhookTargetPolicy = WebhookTargetPolicy()) {
+        self.maxStreamDuration = maxStreamDuration
+        self.clock = clock
         self.streams = StreamSlots(perKey: maxStreamsPerKey)
         self.queue = queue
         self.submitter = submitter
@@ -125,8 +133,9 @@ public struct JobRoutes: Sendable {
         let wait = try PredictionRoutes.integer(query.get("wait"), name: "wait", default: 0, range: 0...60)
         var page = try await mapped { () throws(JobQueueError) in try await queue.events(after: after, limit: limit) }
         if page.isEmpty, wait > 0 {
+            let wait = min(Double(wait), maxStreamDuration.inSeconds)
             let woke = try await streams.withSlot(for: principal.keyID) {
-                try await mapped { () throws(JobQueueError) in try await queue.waitForEvents(after: after, timeout: Double(wait)) }
+                try await mapped { () throws(JobQueueError) in try await queue.waitForEvents(after: after, timeout: wait) }
             }
             if woke {
                 page = try await mapped { () throws(JobQueueError) in try await queue.events(after: after, limit: limit) }
@@ -158,20 +167,23 @@ public struct JobRoutes: Sendable {
         // ends, however it ends.
         let (streams, key) = (self.streams, principal.keyID)
         try streams.take(key)
+        let (lifetime, elapsed) = (maxStreamDuration, Stopwatch.start(on: clock))
         let body = ResponseBody { writer in
             defer { streams.give(key) }
             var cursor = resume
             try await writer.write(ByteBuffer(string: "retry: 1000\n\n"))
             let shutdown = ShutdownSignal()
             try await withGracefulShutdownHandler {
-                while !Task.isCancelled, !shutdown.isSet {
+                while !Task.isCancelled, !shutdown.isSet, elapsed() < lifetime {
                     let page = try await queue.events(after: cursor, limit: 500)
                     for event in page {
                         try await writer.write(ByteBuffer(string: "id: \(event.id)\nevent: \(event.kind)\ndata: \(event.json)\n\n"))
                         cursor = event.id
                     }
                     if page.count == 500 { continue }
-                    if try await !Self.waitForEvents(queue, after: cursor, timeout: 15, unless: shutdown), !shutdown.isSet {
+                    let timeout = min(15, max(0.01, (lifetime - elapsed()).inSeconds))
+                    if try await !Self.waitForEvents(queue, after: cursor, timeout: timeout, unless: shutdown), !shutdown.isSet,
+                       elapsed() < lifetime {
                         try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
                     }
                 }

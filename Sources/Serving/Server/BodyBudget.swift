@@ -1,3 +1,4 @@
+import Clocks
 import Hummingbird
 import Synchronization
 
@@ -52,8 +53,7 @@ final class BodyReservation: Sendable {
     init(budget: BodyBudget, deadline: Duration, clock: some Clock<Duration>) {
         self.budget = budget
         self.deadline = deadline
-        let start = clock.now
-        self.elapsed = { start.duration(to: clock.now) }
+        self.elapsed = Stopwatch.start(on: clock)
     }
 
     /// Takes `bytes` more for this request: 503 when the budget is spent, 408 past the deadline.

@@ -29,6 +29,7 @@ public struct JobServices: Sendable {
         let targets = WebhookTargetPolicy(allowed: configuration.webhooks.allowCIDRs.compactMap(AddressRange.init(parsing:)))
         let routes = JobRoutes(queue: queue, submitter: submitter, maxBatchBytes: configuration.limits.maxBatchBytes,
                                maxStreamsPerKey: configuration.limits.maxStreamsPerKey,
+                               maxStreamDuration: .seconds(configuration.limits.maxStreamSeconds), clock: runtime.clock,
                                targets: targets)
         var services: [any Service] = [BackgroundService(name: "webhooks") { await WebhookDispatcher(queue: queue, targets: targets).run() }]
         if configuration.worker.enabled {
