@@ -180,21 +180,13 @@ import TestSupport
             let replica = try await setup.apiReplica("api")
             defer { replica.stop() }
             // Ready once its models are warm.
-            var ready = try await replica.answer(to: "/readyz")
-            for _ in 0..<480 where ready.status != 200 {
-                try await Task.sleep(for: .milliseconds(250))
-                ready = try await replica.answer(to: "/readyz")
-            }
+            let ready = try await replica.readiness(until: 200, within: .seconds(120))
             try #require(ready.status == 200, "the replica never became ready: \(ready.body)")
             let script = TestPaths.repositoryRoot.appendingPathComponent("tools/postgres.sh").path
             // Whatever happens below, the next test finds PostgreSQL running.
             defer { _ = system("'\(script)' start >/dev/null 2>&1") }
             #expect(system("pg_ctlcluster 15 main stop -m fast >/dev/null 2>&1") == 0, "stopping PostgreSQL failed")
-            var down = try await replica.answer(to: "/readyz")
-            for _ in 0..<240 where down.status != 503 {
-                try await Task.sleep(for: .milliseconds(250))
-                down = try await replica.answer(to: "/readyz")
-            }
+            let down = try await replica.readiness(until: 503, within: .seconds(60))
             #expect(down.status == 503, "/readyz with PostgreSQL stopped: \(down.status) \(down.body)")
             #expect(down.body.contains("catalog"), "\(down.body)")
             for secret in ["5432", "127.0.0.1", "postgres://", "lenscale:", setup.schema] {
@@ -205,11 +197,7 @@ import TestSupport
             #expect(replica.process.isRunning, "the replica died: \(setup.log(replica.name))")
 
             #expect(system("'\(script)' start >/dev/null 2>&1") == 0, "starting PostgreSQL again failed")
-            var back = try await replica.answer(to: "/readyz")
-            for _ in 0..<480 where back.status != 200 {
-                try await Task.sleep(for: .milliseconds(250))
-                back = try await replica.answer(to: "/readyz")
-            }
+            let back = try await replica.readiness(until: 200, within: .seconds(120))
             #expect(back.status == 200, "/readyz after PostgreSQL came back: \(back.status) \(back.body)")
             #expect(try await replica.answer(to: "/v1/batches/\(batch)").status == 200)
         }
@@ -277,6 +265,17 @@ struct APIReplica {
                                           ["-s", "-w", "\n%{http_code}", "--max-time", "60", "http://127.0.0.1:\(port)\(path)"])
         let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
         return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
+    }
+
+    /// `/readyz` polled until it answers `status`, or `limit` passes; the last answer.
+    func readiness(until status: Int, within limit: Duration) async throws -> (status: Int, body: String) {
+        let deadline = ContinuousClock.now + limit
+        var answer = try await answer(to: "/readyz")
+        while answer.status != status, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(250))
+            answer = try await self.answer(to: "/readyz")
+        }
+        return answer
     }
 
     /// SIGKILLs the replica; a `defer` cannot await, and a SIGKILLed child is reaped at once.
