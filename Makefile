@@ -15,7 +15,7 @@ WATCHDOG := python3 tools/test_watchdog.py
 PARALLEL_LIMIT ?= 1200
 SERIAL_LIMIT ?= 1500
 PYTEST_LIMIT ?= 900
-CONTRACT_LIMIT ?= 1800
+CONTRACT_LIMIT ?= 900
 # The fuzz harness (bench/fuzz) in CI: this many seconds per format, three formats.
 FUZZ_SECONDS ?= 20
 FUZZ_LIMIT ?= 900
@@ -52,6 +52,7 @@ test: fixtures postgres
 	@$(MAKE) --no-print-directory test-parallel
 	$(WATCHDOG) --limit $(SERIAL_LIMIT) --name "serial phase" -- \
 		swift test --skip-build --no-parallel --filter '$(SERIAL_TESTS)' $(SWIFT_TEST_FLAGS)
+	$(WATCHDOG) --limit $(CONTRACT_LIMIT) --name "API contract" -- bash tools/schemathesis.sh
 	$(WATCHDOG) --limit $(FUZZ_LIMIT) --name "fuzzing" -- bash bench/fuzz/run.sh $(FUZZ_SECONDS)
 	$(WATCHDOG) --limit $(PYTEST_LIMIT) --name "python tests" -- $(PYTHON) -m pytest -q tools/tests
 	$(WATCHDOG) --limit $(PYTEST_LIMIT) --name "browser tests" -- $(PYTHON) -m pytest -q tools/browser
