@@ -37,92 +37,107 @@ public struct BatchSubmitter: Sendable {
     public func submit(_ uploads: [BatchUpload], priority: JobPriority = .online) async throws(BatchSubmissionError) -> BatchReceipt {
         guard uploads.count <= maxItems else { throw .tooManyItems(count: uploads.count, limit: maxItems) }
         var remaining = uploads.makeIterator()
-        do {
-            return try await submit(priority: priority, next: { () throws(Never) in remaining.next() })
-        } catch {
-            switch error {
-            case .submission(let error): throw error
-            case .upload(let never): switch never {}
-            }
-        }
+        return try await create(try await accept(priority: priority, next: { remaining.next() }, settled: { _ in }), priority: priority)
     }
 
     /// Like `submit(_:priority:)`, for uploads that arrive one at a time (the parts of a form
     /// as its body streams in): each is checked and stored while the next is still arriving, at
     /// most `concurrency` at once, and the next is asked for only when one of those is done, so
     /// a slow store slows the upload rather than piling images up in memory. `settled` hears of
-    /// each upload once it is stored (or refused), so its bytes can be let go.
+    /// the bytes of each upload once it is stored (or refused), so they can be let go.
     ///
     /// The first failure to store, or the first error of `next`, ends the batch before it is
     /// created: nothing is enqueued, and what was stored is at worst unreferenced.
     public func submit<Failure: Error>(
         priority: JobPriority = .online, next: () async throws(Failure) -> BatchUpload?,
-        settled: @Sendable (BatchUpload) -> Void = { _ in }
+        settled: @Sendable (_ bytes: Int) -> Void = { _ in }
     ) async throws(BatchStreamError<Failure>) -> BatchReceipt {
-        let items = try await accept(priority: priority, next: next, settled: settled)
-        guard !items.isEmpty else { throw .submission(.empty) }
-        do throws(JobQueueError) {
-            return try await queue.createBatch(NewBatch(model: model, modelVersion: modelVersion, priority: priority, items: items))
+        // The source's error ends the stream here and is thrown once the stores in flight are
+        // done; the task group below stays free of generics and typed throws, a form the
+        // release build of Swift 6.3 miscompiled (task results read back corrupt).
+        var sourceError: Failure?
+        let items: [NewBatchItem]
+        do throws(BatchSubmissionError) {
+            items = try await accept(priority: priority, next: {
+                guard sourceError == nil else { return nil }
+                do throws(Failure) {
+                    return try await next()
+                } catch {
+                    sourceError = error
+                    return nil
+                }
+            }, settled: settled)
         } catch {
-            throw .submission(.queue(error))
+            throw .submission(error)
+        }
+        if let sourceError { throw .upload(sourceError) }
+        do throws(BatchSubmissionError) {
+            return try await create(items, priority: priority)
+        } catch {
+            throw .submission(error)
         }
     }
 
+    func create(_ items: [NewBatchItem], priority: JobPriority) async throws(BatchSubmissionError) -> BatchReceipt {
+        guard !items.isEmpty else { throw .empty }
+        do throws(JobQueueError) {
+            return try await queue.createBatch(NewBatch(model: model, modelVersion: modelVersion, priority: priority, items: items))
+        } catch {
+            throw .queue(error)
+        }
+    }
+
+    /// One upload checked and stored by a child task: its place, its bytes and the outcome.
+    struct Settled: Sendable {
+        var index: Int
+        var bytes: Int
+        var result: Result<NewBatchItem, BatchSubmissionError>
+    }
+
     /// Every upload checked and, when good, stored; in arrival order.
-    func accept<Failure: Error>(
-        priority: JobPriority, next: () async throws(Failure) -> BatchUpload?, settled: @Sendable (BatchUpload) -> Void
-    ) async throws(BatchStreamError<Failure>) -> [NewBatchItem] {
-        typealias Done = (index: Int, upload: BatchUpload, result: Result<NewBatchItem, BatchSubmissionError>)
-        // Written without a nested function that mutates the group: the release build of Swift
-        // 6.3 miscompiled that form (a trap in withTaskGroup on the first batch).
-        let outcome: Result<[NewBatchItem], BatchStreamError<Failure>> = await withTaskGroup(of: Done.self) { group in
-            var items: [NewBatchItem?] = []
-            var failure: BatchStreamError<Failure>?
+    func accept(priority: JobPriority, next: () async -> BatchUpload?, settled: (Int) -> Void) async throws(BatchSubmissionError) -> [NewBatchItem] {
+        let outcome: Result<[NewBatchItem], BatchSubmissionError> = await withTaskGroup(of: Settled.self) { group in
+            var accepted: [(index: Int, item: NewBatchItem)] = []
+            var count = 0
+            var failure: BatchSubmissionError?
             var inFlight = 0
             while failure == nil {
                 if inFlight == concurrency, let done = await group.next() {
                     inFlight -= 1
-                    settled(done.upload)
+                    settled(done.bytes)
                     switch done.result {
-                    case .success(let item): items[done.index] = item
-                    case .failure(let error): failure = .submission(error)
+                    case .success(let item): accepted.append((done.index, item))
+                    case .failure(let error): failure = error
                     }
                     continue
                 }
-                let upload: BatchUpload?
-                do throws(Failure) {
-                    upload = try await next()
-                } catch {
-                    failure = .upload(error)
+                guard let upload = await next() else { break }
+                guard count < maxItems else {
+                    failure = .tooManyItems(count: count + 1, limit: maxItems)
+                    settled(upload.byteCount)
                     break
                 }
-                guard let upload else { break }
-                guard items.count < maxItems else {
-                    failure = .submission(.tooManyItems(count: items.count + 1, limit: maxItems))
-                    settled(upload)
-                    break
-                }
-                let index = items.count
-                items.append(nil)
+                let index = count
+                count += 1
                 inFlight += 1
                 group.addTask {
                     do throws(BatchSubmissionError) {
-                        return (index, upload, .success(try await self.item(upload, priority: priority)))
+                        return Settled(index: index, bytes: upload.byteCount, result: .success(try await self.item(upload, priority: priority)))
                     } catch {
-                        return (index, upload, .failure(error))
+                        return Settled(index: index, bytes: upload.byteCount, result: .failure(error))
                     }
                 }
             }
             if failure != nil { group.cancelAll() }
             for await done in group {
-                settled(done.upload)
+                settled(done.bytes)
                 switch done.result {
-                case .success(let item): items[done.index] = item
-                case .failure(let error): failure = failure ?? .submission(error)
+                case .success(let item): accepted.append((done.index, item))
+                case .failure(let error): failure = failure ?? error
                 }
             }
             if let failure { return .failure(failure) }
-            return .success(items.map { $0! })
+            return .success(accepted.sorted { $0.index < $1.index }.map(\.item))
         }
         return try outcome.get()
     }

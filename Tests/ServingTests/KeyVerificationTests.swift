@@ -140,6 +140,37 @@ struct KeyVerificationTests {
         #expect(verdicts.filter { if case .limited = $0 { true } else { false } }.count == 45)
     }
 
+    @Test("a burst of requests with a valid key not yet remembered shares one lookup; none is limited")
+    func validBurstSharesOneLookup() async throws {
+        final class SlowStore: APIKeyStore {
+            let key: APIKey
+            let lookups = Mutex(0)
+            let gate = AsyncStream<Void>.makeStream()
+            init(key: APIKey) { self.key = key }
+            func insert(_ key: APIKey) async throws(APIKeyError) {}
+            func key(id: String) async throws(APIKeyError) -> APIKey? {
+                lookups.withLock { $0 += 1 }
+                for await _ in gate.stream { break }
+                return key
+            }
+            func list() async throws(APIKeyError) -> [APIKey] { [] }
+            func revoke(id: String) async throws(APIKeyError) {}
+        }
+        let (key, token) = try APIKey.generate(name: "burst", scopes: [.read])
+        let store = SlowStore(key: key)
+        let keys = VerifiedKeys(store: store, limits: .init(failureBurst: 2, failureRefill: .seconds(3600)))
+        let verdicts = await withTaskGroup(of: VerifiedKeys.Verdict.self) { group in
+            for _ in 0..<50 { group.addTask { await keys.verify(token, client: "10.0.0.1") } }
+            // The lookup is held while the burst arrives (a server's first requests with a new
+            // key); whatever arrives after it is answered from the key memory.
+            try? await Task.sleep(for: .milliseconds(200))
+            store.gate.continuation.yield()
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(verdicts.allSatisfy { if case .valid = $0 { true } else { false } }, "\(verdicts.filter { $0 == .invalid || $0 == .limited(retryAfter: 3600) }.count) refused")
+        #expect(store.lookups.withLock { $0 } == 1)
+    }
+
     @Test("valid keys do not spend a client's allowance for failures")
     func validKeysCostNothing() async throws {
         let store = CountingStore(), clock = ManualClock()

@@ -20,7 +20,8 @@ bin=${LENSCALE_BIN:-.build/release/lenscale}
 [ -x "$bin" ] || swift build -c release
 export LENSCALE_MODELS=${LENSCALE_MODELS:-$PWD/models}
 inputs=bench/out/hostile
-.venv/bin/python bench/hostile/make_inputs.py "$inputs"
+rm -rf "$inputs"
+.venv/bin/python bench/hostile/make_inputs.py "$inputs" "$concurrency"
 work=$(mktemp -d /tmp/lenscale-bench-hostile.XXXXXX)
 server=""
 cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
@@ -62,17 +63,20 @@ phase() {
   local health=$(sort -n "$work/$tag.health" | tail -1 | awk '{printf "%.0f ms (%s)", $1 * 1000, $2}')
   local probes=$(wc -l < "$work/$tag.health")
   local peak=$(sort -n "$work/$tag.rss" | tail -1)
-  printf '%s: %s in %.1f s\n  answers: %s(unexpected: %s)\n  /healthz: slowest %s of %s probes\n  peak RSS: %s MB\n' \
-    "$tag" "$what" "$seconds" "$codes" "$bad" "$health" "$probes" "$((peak / 1024))"
+  local median=$(awk '{print $1}' "$work/$tag.health" | sort -n | awk '{a[NR]=$1} END {printf "%.0f ms", a[int((NR+1)/2)] * 1000}')
+  local errors=$(cat "$work"/answers/*.json 2>/dev/null | grep -o '"code":"[a-z_]*"' | sort | uniq -c | awk '{printf "%s x%s  ", $2, $1}')
+  rm -f "$work"/answers/*.json
+  printf '%s: %s in %.1f s\n  answers: %s(unexpected: %s)\n  error codes: %s\n  /healthz: median %s, slowest %s of %s probes\n  peak RSS: %s MB\n' \
+    "$tag" "$what" "$seconds" "$codes" "$bad" "$errors" "$median" "$health" "$probes" "$((peak / 1024))"
 }
 
-post_many() {  # post_many <file> <content type>
-  seq "$concurrency" | xargs -P "$concurrency" -I{} curl -s -o /dev/null -m 600 -w '%{http_code}\n' \
-    -H "Authorization: Bearer $key" -H "Content-Type: $2" --data-binary "@$1" "http://127.0.0.1:$port/v1/classify"
+post_many() {  # post_many <folder> <content type>: every file of the folder at once
+  ls "$1" | xargs -P "$concurrency" -I{} curl -s -o "$work/answers/{}.json" -m 600 -w '%{http_code}\n' \
+    -H "Authorization: Bearer $key" -H "Content-Type: $2" --data-binary "@$1/{}" "http://127.0.0.1:$port/v1/classify"
 }
 batch_of_bombs() {
   local args=()
-  for i in $(seq 100); do args+=(-F "images=@$inputs/bomb.png;filename=bomb-$i.png"); done
+  for file in $(ls "$inputs/bombs" | head -100); do args+=(-F "images=@$inputs/bombs/$file;filename=bomb-$file"); done
   curl -s -o "$work/batch.json" -m 600 -w '%{http_code}\n' -H "Authorization: Bearer $key" "${args[@]}" "http://127.0.0.1:$port/v1/batches"
 }
 wait_for_batch() {
@@ -85,9 +89,10 @@ wait_for_batch() {
   python3 -c 'import json,sys,collections; b=json.load(open(sys.argv[1])); print("  items:", dict(collections.Counter(i["state"] for i in b["items"])), "first error:", next((i.get("error") for i in b["items"] if i.get("error")), None))' "$work/status.json"
 }
 
-phase uploads "$concurrency concurrent 20 MB uploads to /v1/classify" post_many "$inputs/upload-20mb.bin" image/jpeg
-phase bombs "$concurrency concurrent 10,000 x 10,000 PNGs to /v1/classify" post_many "$inputs/bomb.png" image/png
-phase batch "a POST /v1/batches of 100 such PNGs, until the worker settles every item" bash -c "$(declare -f batch_of_bombs); key=$key port=$port inputs=$inputs work=$work batch_of_bombs"
+mkdir -p "$work/answers"
+phase uploads "$concurrency concurrent 19 MB JPEGs (7 MP of noise) to /v1/classify" post_many "$inputs/uploads" image/jpeg
+phase bombs "$concurrency concurrent 10,000 x 10,000 PNGs to /v1/classify" post_many "$inputs/bombs" image/png
+phase batch "a POST /v1/batches of 100 such PNGs, to its answer" bash -c "$(declare -f batch_of_bombs); key=$key port=$port inputs=$inputs work=$work batch_of_bombs"
 rm -f "$work/stop"; watch settle
 wait_for_batch
 touch "$work/stop"; sleep 0.3

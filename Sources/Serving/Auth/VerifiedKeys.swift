@@ -52,6 +52,10 @@ actor VerifiedKeys {
     private let now: @Sendable () -> ContinuousClock.Instant
     private var remembered: LRU<String, Entry>
     private var failures: LRU<String, Bucket>
+    /// Lookups under way, by token: requests that carry a token already being looked up share
+    /// that lookup (and its verdict) instead of each taking a token of the client's bucket, so a
+    /// burst of requests with a valid key not yet remembered is never answered 429.
+    private var pending: [String: Task<Verdict, Never>] = [:]
 
     init(store: any APIKeyStore, limits: Limits = Limits(), now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
         self.store = store
@@ -66,9 +70,14 @@ actor VerifiedKeys {
         if let entry = remembered.value(for: token), entry.until > now {
             return .valid(entry.principal)
         }
+        if let lookup = pending[token] { return await lookup.value }
         // Taken before the await, so concurrent requests cannot all pass the check.
         if let wait = take(client, now: now) { return .limited(retryAfter: wait) }
-        let verdict = await lookUp(token)
+        let store = store
+        let lookup = Task { await Self.lookUp(token, in: store) }
+        pending[token] = lookup
+        let verdict = await lookup.value
+        pending[token] = nil
         switch verdict {
         case .valid(let principal):
             remembered.set(Entry(principal: principal, until: now + limits.ttl), for: token)
@@ -82,7 +91,7 @@ actor VerifiedKeys {
         return verdict
     }
 
-    private func lookUp(_ token: String) async -> Verdict {
+    private static func lookUp(_ token: String, in store: any APIKeyStore) async -> Verdict {
         guard let (id, secret) = try? APIKey.parse(token: token) else { return .invalid }
         let key: APIKey?
         do {

@@ -100,7 +100,7 @@ public struct JobRoutes: Sendable {
                     return .rejected(name: name, reason: DecodeError.tooManyBytes(count: size, limit: maxBytes).description)
                 }
                 return .bytes(name: name, bytes: part.bytes)
-            }, settled: { upload in reservation?.give(upload.byteCount) })
+            }, settled: { bytes in reservation?.give(bytes) })
         } catch {
             switch error {
             case .submission(.empty):
