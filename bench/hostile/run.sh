@@ -24,7 +24,12 @@ rm -rf "$inputs"
 .venv/bin/python bench/hostile/make_inputs.py "$inputs" "$concurrency"
 work=$(mktemp -d /tmp/lenscale-bench-hostile.XXXXXX)
 server=""
-cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
+cleanup() {
+  touch "$work/stop"  # ends the probes, which would otherwise outlive the script
+  local pids=$(jobs -p); [ -n "$pids" ] && kill $pids 2>/dev/null
+  [ -n "$server" ] && kill "$server" 2>/dev/null
+  wait 2>/dev/null; rm -rf "$work"
+}
 trap cleanup EXIT
 
 key=$("$bin" keys create --scope admin --name hostile --data "$work/data" | grep -o 'lsk_[0-9a-f_]*' | head -1)
