@@ -12,7 +12,11 @@
 #
 # It saturates the CPU: run it alone, never beside tests or another benchmark.
 #
-# Usage: bench/hostile/run.sh [concurrency]
+# `PEER=nginx` runs the uploads phase against nginx instead (it reads and drops each body and
+# answers /healthz itself): the same clients and probes on the same cores, so what the clients
+# cost the machine shows apart from what the server adds.
+#
+# Usage: [PEER=nginx] bench/hostile/run.sh [concurrency]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 concurrency=${1:-200}
@@ -32,11 +36,36 @@ cleanup() {
 }
 trap cleanup EXIT
 
-key=$("$bin" keys create --scope admin --name hostile --data "$work/data" | grep -o 'lsk_[0-9a-f_]*' | head -1)
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$bin" serve --data "$work/data" --port "$port" > "$work/serve.log" 2>&1 &
-server=$!
-for _ in $(seq 1 240); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.5; done
+if [ "${PEER:-}" = nginx ]; then
+  key=none
+  mkdir -p "$work/nginx"
+  cat > "$work/nginx/nginx.conf" <<CONF
+worker_processes auto;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+daemon off;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx;
+  server {
+    listen 127.0.0.1:$port;
+    location /healthz { return 200 "ok\n"; }
+    location /v1/classify { client_max_body_size 20m; return 200 "{}"; }
+  }
+}
+CONF
+  nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" &
+  server=$!
+  sleep 1
+else
+  key=$("$bin" keys create --scope admin --name hostile --data "$work/data" | grep -o 'lsk_[0-9a-f_]*' | head -1)
+  "$bin" serve --data "$work/data" --port "$port" > "$work/serve.log" 2>&1 &
+  server=$!
+fi
+for _ in $(seq 1 240); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && [ "${PEER:-}" = nginx ] && break
+  curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.5; done
 idle_rss=$(awk '/VmRSS/ {print $2}' "/proc/$server/status")
 echo "server pid $server on port $port, idle RSS $((idle_rss / 1024)) MB"
 
@@ -96,6 +125,7 @@ wait_for_batch() {
 
 mkdir -p "$work/answers"
 phase uploads "$concurrency concurrent 19 MB JPEGs (7 MP of noise) to /v1/classify" post_many "$inputs/uploads" image/jpeg
+[ "${PEER:-}" = nginx ] && exit 0
 phase bombs "$concurrency concurrent 10,000 x 10,000 PNGs to /v1/classify" post_many "$inputs/bombs" image/png
 phase batch "a POST /v1/batches of 100 such PNGs, to its answer" bash -c "$(declare -f batch_of_bombs); key=$key port=$port inputs=$inputs work=$work batch_of_bombs"
 rm -f "$work/stop"; watch settle
