@@ -106,14 +106,17 @@ struct KeyVerificationTests {
     }
 
     /// A store whose lookups wait until released, so a test can hold many in flight at once.
+    /// A store whose lookups wait for the test to open the gate, then answer `key` (none: a guess).
     final class GatedStore: APIKeyStore {
+        let key: APIKey?
         let lookups = Mutex(0)
         let gate = AsyncStream<Void>.makeStream()
+        init(answering key: APIKey? = nil) { self.key = key }
         func insert(_ key: APIKey) async throws(APIKeyError) {}
         func key(id: String) async throws(APIKeyError) -> APIKey? {
             lookups.withLock { $0 += 1 }
             for await _ in gate.stream { break }
-            return nil
+            return key
         }
         func list() async throws(APIKeyError) -> [APIKey] { [] }
         func revoke(id: String) async throws(APIKeyError) {}
@@ -142,22 +145,8 @@ struct KeyVerificationTests {
 
     @Test("a burst of requests with a valid key not yet remembered shares one lookup; none is limited")
     func validBurstSharesOneLookup() async throws {
-        final class SlowStore: APIKeyStore {
-            let key: APIKey
-            let lookups = Mutex(0)
-            let gate = AsyncStream<Void>.makeStream()
-            init(key: APIKey) { self.key = key }
-            func insert(_ key: APIKey) async throws(APIKeyError) {}
-            func key(id: String) async throws(APIKeyError) -> APIKey? {
-                lookups.withLock { $0 += 1 }
-                for await _ in gate.stream { break }
-                return key
-            }
-            func list() async throws(APIKeyError) -> [APIKey] { [] }
-            func revoke(id: String) async throws(APIKeyError) {}
-        }
         let (key, token) = try APIKey.generate(name: "burst", scopes: [.read])
-        let store = SlowStore(key: key)
+        let store = GatedStore(answering: key)
         let keys = VerifiedKeys(store: store, limits: .init(failureBurst: 2, failureRefill: .seconds(3600)))
         let verdicts = await withTaskGroup(of: VerifiedKeys.Verdict.self) { group in
             for _ in 0..<50 { group.addTask { await keys.verify(token, client: "10.0.0.1") } }
