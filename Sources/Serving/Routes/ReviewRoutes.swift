@@ -66,7 +66,7 @@ struct ReviewRoutes: Sendable {
             }
             filter.state = state
         }
-        filter.category = query.get("category").flatMap { $0.isEmpty ? nil : $0 }
+        filter.category = try Self.category(query.get("category"))
         filter.createdAfter = try Self.time(query.get("created_after"), name: "created_after")
         filter.createdBefore = try Self.time(query.get("created_before"), name: "created_before")
         filter.afterID = Int64(try PredictionRoutes.integer(query.get("after"), name: "after", default: 0, range: 0...Int.max))
@@ -133,10 +133,20 @@ struct ReviewRoutes: Sendable {
         }
     }
 
+    /// A category filter: a policy's category names are short words, and anything else (a NUL
+    /// byte, which PostgreSQL refuses in text, made the store fail with 503) is a 400 here.
+    static func category(_ text: String?) throws(APIError) -> String? {
+        guard let text, !text.isEmpty else { return nil }
+        guard text.utf8.count <= 64, text.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_.-".unicodeScalars.contains($0)) }) else {
+            throw APIError.badRequest("bad_parameter", "category must be up to 64 letters, digits, '_', '.' or '-', as the policy names it")
+        }
+        return text
+    }
+
     func claimNext(_ request: Request, _ context: ServingContext) async throws -> Response {
         let principal = try context.require(.review)
         let query = request.uri.queryParameters
-        let category = query.get("category").flatMap { $0.isEmpty ? nil : $0 }
+        let category = try Self.category(query.get("category"))
         let lease = try Self.lease(query.get("lease"))
         let item = try await OnlineModeration.mapped { () throws(ModerationError) in
             try await store.claimNext(reviewer: Self.reviewer(principal), category: category, lease: lease, now: Date())
