@@ -11,10 +11,3 @@ public enum Stopwatch {
         return { start.duration(to: clock.now) }
     }
 }
-
-extension Duration {
-    /// The duration in seconds, for APIs that take a `Double`.
-    public var inSeconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) * 1e-18
-    }
-}

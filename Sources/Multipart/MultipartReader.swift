@@ -48,7 +48,7 @@ public struct MultipartReader: Sendable {
     /// Bytes read but not yet reported: never more than a part head or a delimiter's length.
     var pending: [UInt8]
     var state = State.preamble
-    public private(set) var parts = 0
+    var parts = 0
 
     /// - Throws: `.badBoundary` unless `boundary` is 1 to 70 of the characters RFC 2046 allows.
     public init(boundary: String, limits: Limits = Limits()) throws(MultipartError) {
@@ -62,9 +62,6 @@ public struct MultipartReader: Sendable {
         // front lets one search find both.
         self.pending = [13, 10]
     }
-
-    /// True once the closing delimiter was read: the body is complete.
-    public var isComplete: Bool { state == .epilogue }
 
     /// Bytes kept between calls: at most `limits.maxHeaderBytes` plus a delimiter.
     public var bufferedBytes: Int { pending.count }
@@ -178,11 +175,13 @@ extension MultipartReader {
         }
     }
 
+    static let boundaryPunctuation = Set("'()+_,-./:=? ".utf8)
+
     /// RFC 2046's `bchars`.
     static func isBoundaryByte(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"): true
-        default: Array("'()+_,-./:=? ".utf8).contains(byte)
+        default: boundaryPunctuation.contains(byte)
         }
     }
 }

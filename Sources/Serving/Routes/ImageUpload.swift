@@ -14,29 +14,15 @@ enum ImageUpload {
         "image/jpeg", "image/jpg", "image/png", "image/webp", "application/octet-stream", "application/x-www-form-urlencoded",
     ]
 
-    /// Reads the body: at most `limit` bytes (a larger Content-Length is refused before
+    /// Reads the whole body: at most `limit` bytes (a larger Content-Length is refused before
     /// reading), each chunk taken from the request's `BodyReservation` as it arrives (503 when
     /// the server's budget is spent, 408 past the body deadline).
-    static func body(of request: inout Request, limit: Int, context: ServingContext) async throws -> ByteBuffer {
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
-            throw APIError.tooLarge(limit: limit)
-        }
-        var collected = ByteBuffer()
-        for try await chunk in request.body {
-            guard collected.readableBytes + chunk.readableBytes <= limit else { throw APIError.tooLarge(limit: limit) }
-            try context.body?.take(chunk.readableBytes)
-            collected.writeImmutableBuffer(chunk)
-        }
-        request.body = .init(buffer: collected)
-        return collected
-    }
-
-    /// The raw body as bytes, copied once as chunks arrive into an array sized from
-    /// Content-Length when there is one: a 20 MB upload grown by doubling, then copied out of
-    /// its buffer, was three copies on the threads every request shares.
+    ///
+    /// Copied once, into an array sized from Content-Length when there is one: a 20 MB upload
+    /// grown by doubling, then copied out of its buffer, was three copies on the threads every
+    /// request shares.
     static func bytes(of request: inout Request, limit: Int, context: ServingContext) async throws -> [UInt8] {
-        let declared = request.headers[.contentLength].flatMap(Int.init)
-        if let declared, declared > limit { throw APIError.tooLarge(limit: limit) }
+        let declared = try declaredLength(of: request, limit: limit)
         var collected: [UInt8] = []
         collected.reserveCapacity(min(declared ?? 0, limit))
         for try await chunk in request.body {
@@ -79,14 +65,20 @@ enum ImageUpload {
     /// The parts `keep` accepts of a multipart body, read as it arrives (see `MultipartFiles`).
     static func multipart(_ request: inout Request, limit: Int, maxFileBytes: Int, maxParts: Int, context: ServingContext,
                           keep: @escaping @Sendable (MultipartPartHead) -> Bool) throws(APIError) -> MultipartFiles {
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
-            throw APIError.tooLarge(limit: limit)
-        }
+        try declaredLength(of: request, limit: limit)
         guard let boundary = request.headers[.contentType].flatMap({ MultipartPartHead.parameters(of: $0)["boundary"] }) else {
             throw APIError.badRequest("bad_multipart", "multipart/form-data needs a boundary parameter")
         }
         return try MultipartFiles(body: request.body, boundary: boundary, limit: limit, maxFileBytes: maxFileBytes,
                                   maxParts: maxParts, reservation: context.body, keep: keep)
+    }
+
+    /// The declared Content-Length, refused (413) before any byte is read when over `limit`.
+    @discardableResult
+    static func declaredLength(of request: Request, limit: Int) throws(APIError) -> Int? {
+        let declared = request.headers[.contentLength].flatMap(Int.init)
+        if let declared, declared > limit { throw APIError.tooLarge(limit: limit) }
+        return declared
     }
 
     /// The body's media type, lower-cased; 415 unless it is raw image bytes or multipart.

@@ -59,8 +59,8 @@ public struct JobRoutes: Sendable {
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
         let receipt: BatchReceipt
         if contentType.hasPrefix("application/json") {
-            let body = try await ImageUpload.body(of: &request, limit: 1024 * 1024, context: context)
-            guard let keys = try? JSONDecoder().decode(KeysBody.self, from: Data(buffer: body)) else {
+            let body = try await ImageUpload.bytes(of: &request, limit: 1024 * 1024, context: context)
+            guard let keys = try? JSONDecoder().decode(KeysBody.self, from: Data(body)) else {
                 throw APIError.badRequest("bad_json", "send {\"keys\": [\"<key in the object store>\", …]} or a multipart form of 'images' files")
             }
             do {
@@ -133,7 +133,7 @@ public struct JobRoutes: Sendable {
         let wait = try PredictionRoutes.integer(query.get("wait"), name: "wait", default: 0, range: 0...60)
         var page = try await mapped { () throws(JobQueueError) in try await queue.events(after: after, limit: limit) }
         if page.isEmpty, wait > 0 {
-            let wait = min(Double(wait), maxStreamDuration.inSeconds)
+            let wait = min(Double(wait), maxStreamDuration.seconds)
             let woke = try await streams.withSlot(for: principal.keyID) {
                 try await mapped { () throws(JobQueueError) in try await queue.waitForEvents(after: after, timeout: wait) }
             }
@@ -181,7 +181,7 @@ public struct JobRoutes: Sendable {
                         cursor = event.id
                     }
                     if page.count == 500 { continue }
-                    let timeout = min(15, max(0.01, (lifetime - elapsed()).inSeconds))
+                    let timeout = min(15, max(0.01, (lifetime - elapsed()).seconds))
                     if try await !Self.waitForEvents(queue, after: cursor, timeout: timeout, unless: shutdown), !shutdown.isSet,
                        elapsed() < lifetime {
                         try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
@@ -221,8 +221,8 @@ public struct JobRoutes: Sendable {
     func createWebhook(_ request: Request, _ context: ServingContext) async throws -> Response {
         try context.require(.admin)
         var request = request
-        let body = try await ImageUpload.body(of: &request, limit: 64 * 1024, context: context)
-        guard let input = try? JSONDecoder().decode(WebhookBody.self, from: Data(buffer: body)) else {
+        let body = try await ImageUpload.bytes(of: &request, limit: 64 * 1024, context: context)
+        guard let input = try? JSONDecoder().decode(WebhookBody.self, from: Data(body)) else {
             throw APIError.badRequest("bad_json", "send {\"url\": \"https://…\", \"secret\": \"at least 16 bytes\", \"kinds\": [\"image.*\"]}")
         }
         do {

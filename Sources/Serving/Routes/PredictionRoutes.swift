@@ -117,10 +117,10 @@ struct PredictionRoutes: Sendable {
     func check(_ request: Request, _ context: ServingContext) async throws -> Response {
         try context.require(.read)
         var request = request
-        let body = try await ImageUpload.body(of: &request, limit: 1024 * 1024, context: context)
+        let body = try await ImageUpload.bytes(of: &request, limit: 1024 * 1024, context: context)
         let input: CheckRequest
         do {
-            input = try JSONDecoder().decode(CheckRequest.self, from: Data(buffer: body))
+            input = try JSONDecoder().decode(CheckRequest.self, from: Data(body))
         } catch {
             throw APIError.badRequest("bad_json", "the body must be JSON like {\"model\": \"…\", \"sha256\": [\"<64 hex>\", …]}")
         }

@@ -179,8 +179,8 @@ struct ReviewRoutes: Sendable {
         let principal = try context.require(.review)
         let id = try Self.id(context)
         var request = request
-        let body = try await ImageUpload.body(of: &request, limit: 64 * 1024, context: context)
-        guard let input = try? JSONDecoder().decode(VerdictBody.self, from: Data(buffer: body)) else {
+        let body = try await ImageUpload.bytes(of: &request, limit: 64 * 1024, context: context)
+        guard let input = try? JSONDecoder().decode(VerdictBody.self, from: Data(body)) else {
             throw APIError.badRequest("bad_json", "send {\"verdict\": \"approve\" or \"reject\", \"reason\": \"…\"}")
         }
         guard let verdict = ReviewVerdict(rawValue: input.verdict) else {
