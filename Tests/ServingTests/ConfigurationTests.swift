@@ -23,7 +23,7 @@ struct ConfigurationTests {
                   max_queue_size: 512
                   timeout_ms: 2000
             cache: {memory_bytes: 1000000}
-            limits: {max_body_bytes: 5000000, max_pixels: 40000000, decode_concurrency: 3, max_check_hashes: 50}
+            limits: {max_body_bytes: 5000000, max_pixels: 40000000, decode_concurrency: 3, max_check_hashes: 50, max_stream_s: 30}
             auth:
               keys:
                 - id: 0123456789abcdef
@@ -42,6 +42,7 @@ struct ConfigurationTests {
         #expect(configuration.models[0].batcher.warmupSizes == [1, 8, 16, 32])
         #expect(configuration.cache.memoryBytes == 1_000_000)
         #expect(configuration.limits.decodeConcurrency == 3)
+        #expect(configuration.limits.maxStreamSeconds == 30)
         #expect(configuration.auth.keys.first?.scopes == [.read, .admin])
         #expect(configuration.worker.enabled == false)
     }
@@ -60,6 +61,7 @@ struct ConfigurationTests {
         ("listen: {port: 0:0:0:0:0:0:0:0:0:0:0:0}\n", "listen.port", "whole number"),
         ("metrics: {port: 99999999999999999999999}\n", "metrics.port", "whole number"),
         ("metrics: {port: 70000}\n", "metrics.port", "0...65535"),
+        ("limits: {max_stream_s: 0}\n", "max_stream_s", "1...86400"),
         ("auth:\n  keys:\n    - id: a\n      secret_sha256: \(String(repeating: "\u{FF11}", count: 64))\n      scopes: [read]\n", "line 4", "64 hex digits"),
     ])
     func errors(yaml: String, line: String, fragment: String) {

@@ -44,6 +44,14 @@ struct JobRouteTests {
         var next: Int64
     }
 
+    /// Posts a form made by `multipart(_:)` to `/v1/batches`; it must be accepted (202).
+    static func submitForm(_ body: ByteBuffer, client: some TestClientProtocol, server: TestServer) async throws -> (TestResponse, BatchBody) {
+        let accepted = try await client.execute(uri: "/v1/batches", method: .post,
+                                                headers: server.headers(.ingest, contentType: "multipart/form-data; boundary=lenscale-batch"), body: body)
+        try #require(accepted.status == .accepted, "\(accepted.status) \(String(buffer: accepted.body).prefix(300))")
+        return (accepted, try JSONDecoder().decode(BatchBody.self, from: Data(buffer: accepted.body)))
+    }
+
     static func pollBatch(_ client: some TestClientProtocol, id: String, headers: HTTPFields) async throws -> BatchBody {
         for _ in 0..<1200 {
             let answer = try await client.execute(uri: "/v1/batches/\(id)", method: .get, headers: headers)
@@ -65,10 +73,7 @@ struct JobRouteTests {
         let body = Self.multipart(files)
         try await app.test(.router) { client in
             try await client.waitUntilReady()
-            let accepted = try await client.execute(uri: "/v1/batches", method: .post,
-                                                    headers: server.headers(.ingest, contentType: "multipart/form-data; boundary=lenscale-batch"), body: body)
-            #expect(accepted.status == .accepted, "\(String(buffer: accepted.body))")
-            let receipt = try JSONDecoder().decode(BatchBody.self, from: Data(buffer: accepted.body))
+            let (accepted, receipt) = try await Self.submitForm(body, client: client, server: server)
             #expect(receipt.items.count == 7)
             #expect(receipt.items.last?.state == "failed")
             #expect(receipt.items.last?.error?.isEmpty == false)
@@ -119,10 +124,7 @@ struct JobRouteTests {
         #expect(body.readableBytes > 40 * megabyte)
         try await app.test(.live) { client in
             try await client.waitUntilReady()
-            let accepted = try await client.execute(uri: "/v1/batches", method: .post,
-                                                    headers: server.headers(.ingest, contentType: "multipart/form-data; boundary=lenscale-batch"), body: body)
-            #expect(accepted.status == .accepted, "\(accepted.status) \(String(buffer: accepted.body).prefix(300))")
-            let receipt = try JSONDecoder().decode(BatchBody.self, from: Data(buffer: accepted.body))
+            let (_, receipt) = try await Self.submitForm(body, client: client, server: server)
             #expect(receipt.items.count == 25)
             #expect(receipt.items.map(\.name) == names)
             #expect(receipt.items[3].state == "failed")
@@ -254,9 +256,11 @@ struct StreamLifetimeTests {
                 #expect(stream.stdout.hasPrefix("retry: 1000"), "\(stream.stdout)")
                 let seconds = Double(stream.stdout.split(separator: " ").last ?? "") ?? 99
                 #expect(seconds < 30, "the stream lasted \(seconds) s")
-                // wait=60 is cut to the lifetime: an empty page, well before a minute.
+                // wait=60 is cut to the lifetime: an empty page, well before the minute it asked for.
+                let asked = ContinuousClock.now
                 let poll = try await client.execute(uri: "/v1/events?after=999999&wait=60", method: .get, headers: server.headers(.read))
                 #expect(poll.status == .ok && String(buffer: poll.body).contains("\"events\":[]"))
+                #expect(ContinuousClock.now - asked < .seconds(30), "the long poll was not cut to limits.max_stream_s")
             }
         }
         await server.close()
