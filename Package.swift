@@ -124,7 +124,7 @@ let package = Package(
         .target(
             name: "Serving",
             dependencies: [
-                "Classification", "Ingest", "Catalog", "Storage", "Jobs", "Workers", "Moderation", "Clocks", "Multipart",
+                "Classification", "Ingest", "Catalog", "Storage", "Jobs", "Workers", "Moderation", "Clocks", "Multipart", "Hashing",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -1,6 +1,7 @@
 import Dispatch
 
-/// Runs blocking file-system work off Swift's cooperative thread pool.
+/// Runs blocking file-system work, and the hashing of whole objects, off Swift's cooperative
+/// thread pool.
 ///
 /// The pool has one thread per core (two on our machines); a 20 MB write plus fsync parked on
 /// one of them would stall every other task, HTTP and inference included. Dispatch's global

@@ -3,10 +3,11 @@ import Glibc
 extension FileSystemStore {
     public func put(_ bytes: [UInt8], key: String) async throws(StorageError) -> PutOutcome {
         let location = try location(of: key)
-        try ObjectKey.verifyContent(bytes, key: key)
         let sync = self.sync
+        // The content check hashes the whole object: off the shared threads too (see BlockingIO).
         return try await BlockingIO.run { () throws(StorageError) -> PutOutcome in
-            try Self.write(bytes, to: location, key: key, sync: sync)
+            try ObjectKey.verifyContent(bytes, key: key)
+            return try Self.write(bytes, to: location, key: key, sync: sync)
         }
     }
 

@@ -121,6 +121,29 @@ struct ClassifyRouteTests {
         }
     }
 
+    @Test("over a real connection, the hash taken chunk by chunk is the whole body's, raw and multipart")
+    func hashedAsItArrives() async throws {
+        // 1.8 MB: many socket reads, and several of the reader's yields.
+        let bytes = try photoBytes("picosdeeuropa_by_Aitzol_Berasategi.jpg")
+        #expect(bytes.count > 4 * 256 * 1024)
+        let boundary = "lenscale-test-boundary"
+        var form = ByteBuffer(string: "--\(boundary)\r\nContent-Disposition: form-data; name=\"image\"; filename=\"peaks.jpg\"\r\n\r\n")
+        form.writeBytes(bytes)
+        form.writeString("\r\n--\(boundary)--\r\n")
+        // A miss closes its connection (see PredictionRoutes.classify): one live server each.
+        for (contentType, body) in [("image/jpeg", ByteBuffer(bytes: bytes)), ("multipart/form-data; boundary=\(boundary)", form)] {
+            let server = try await TestServer.open()
+            defer { Task { await server.close() } }
+            try await server.application().test(.live) { client in
+                try await client.waitUntilReady()
+                let answer = try await client.execute(uri: "/v1/classify", method: .post,
+                                                      headers: server.headers(.classify, contentType: contentType), body: body)
+                #expect(answer.status == .ok, "\(contentType)")
+                #expect(try ClassifyBody.decode(answer).sha256 == ContentHashHex.of(bytes), "\(contentType)")
+            }
+        }
+    }
+
     @Test("a restarted server hits through the catalog (tier 2) without recomputing")
     func restartPersistence() async throws {
         let directory = try TestPaths.temporaryDirectory()

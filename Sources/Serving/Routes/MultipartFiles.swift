@@ -1,3 +1,4 @@
+import Hashing
 import Hummingbird
 import Multipart
 import NIOCore
@@ -16,6 +17,10 @@ struct MultipartFiles {
         var bytes: [UInt8]
         /// The part's size when it was over `maxFileBytes`; its bytes are then empty.
         var oversize: Int?
+        /// Hashed as the bytes arrive (see `ImageUpload.Image`).
+        var hasher = ContentHasher()
+
+        var sha256: ContentHash { hasher.finalize() }
     }
 
     private var chunks: RequestBody.AsyncIterator
@@ -25,6 +30,7 @@ struct MultipartFiles {
     private let maxFileBytes: Int
     private let reservation: BodyReservation?
     private var received = 0
+    private var sinceYield = 0
     private var current: File?
     private var ready: [File] = []
     private var ended = false
@@ -107,6 +113,7 @@ struct MultipartFiles {
                         file.oversize = size
                     } else {
                         file.bytes.append(contentsOf: bytes)
+                        file.hasher.update(bytes)
                     }
                     current = file
                 case .end:
@@ -122,5 +129,10 @@ struct MultipartFiles {
         let nowHeld = reader.bufferedBytes + (current?.bytes.count ?? 0) + ready.reduce(0) { $0 + $1.bytes.count }
         reservation?.give(held - nowHeld)
         held = nowHeld
+        sinceYield += chunk.readableBytes
+        if sinceYield >= ImageUpload.yieldEvery {  // see there
+            sinceYield = 0
+            await Task.yield()
+        }
     }
 }

@@ -37,8 +37,8 @@ struct PredictionRoutes: Sendable {
         let moderation = try Self.boolean(query.get("moderate"), name: "moderate") ? moderator() : nil
         guard readiness.isReady else { throw APIError.notReady }
         var request = request
-        let bytes = try await ImageUpload.image(in: &request, limit: limits.maxBodyBytes, context: context)
-        let sha256 = ContentHash(of: bytes).hex
+        let image = try await ImageUpload.image(in: &request, limit: limits.maxBodyBytes, context: context)
+        let (bytes, sha256) = (image.bytes, image.sha256.hex)
         // A decision in force comes first: a known-bad image is blocked without any model.
         let known = try await moderation?.known(sha256: sha256)
         if let moderation, let known, known.outcome == .block {
