@@ -5,9 +5,10 @@ import Synchronization
 ///
 /// A decode blocks its thread for milliseconds to seconds; on the cooperative pool that would
 /// stall every other task's continuation (the cache-hit path, `/healthz`, the queue's
-/// heartbeats). Dedicated serial executors, used round robin, bound decode concurrency and leave
-/// the pool to short work. The queue is bounded too: past `maxQueued` waiting decodes, `run`
-/// refuses at once (`Full`), so a flood of uploads is answered 429 instead of piling up.
+/// heartbeats). Threads of its own (`BackgroundThreads`, at a lower priority than the threads
+/// that answer requests) bound decode concurrency and leave the pool to short work. The queue
+/// is bounded too: past `maxQueued` waiting decodes, `run` refuses at once (`Full`), so a flood
+/// of uploads is answered 429 instead of piling up.
 public final class DecodePool: Sendable {
     /// Every executor is busy and `maxQueued` decodes already wait.
     public struct Full: Error, Sendable, CustomStringConvertible {
@@ -15,18 +16,21 @@ public final class DecodePool: Sendable {
         public var description: String { "\(queued) decodes are already waiting; retry shortly" }
     }
 
-    private let executors: [BlockingExecutor]
-    private let next = Atomic<Int>(0)
+    /// How much lower than the rest of the process decoders run: under load the cores go to
+    /// accepting and answering first. Measured with `bench/hostile/run.sh` (see the README).
+    public static let niceness: Int32 = 5
+
+    private let workers: BackgroundThreads
     private let inFlight = Atomic<Int>(0)
     /// Decodes allowed to wait beyond those running.
     public let maxQueued: Int
 
-    public var threads: Int { executors.count }
+    public var threads: Int { workers.count }
     /// Decodes running or waiting now.
     public var admitted: Int { inFlight.load(ordering: .relaxed) }
 
     public init(threads: Int, maxQueued: Int = 256) {
-        executors = (0..<max(1, threads)).map { BlockingExecutor(label: "lenscale.decode.\($0)") }
+        workers = BackgroundThreads(count: threads, name: "decode", niceness: Self.niceness)
         self.maxQueued = max(0, maxQueued)
     }
 
@@ -34,8 +38,7 @@ public final class DecodePool: Sendable {
     public func run<T: Sendable, E: Error>(_ work: @escaping @Sendable () throws(E) -> T) async throws -> T {
         let admitted = inFlight.add(1, ordering: .relaxed).newValue
         defer { inFlight.subtract(1, ordering: .relaxed) }
-        guard admitted <= executors.count + maxQueued else { throw Full(queued: admitted - 1 - executors.count) }
-        let index = next.add(1, ordering: .relaxed).oldValue % executors.count
-        return try await executors[index].run(work)
+        guard admitted <= workers.count + maxQueued else { throw Full(queued: admitted - 1 - workers.count) }
+        return try await workers.run(work)
     }
 }

@@ -2,6 +2,7 @@ import Classification
 import Foundation
 import Inference
 import Hashing
+import Synchronization
 import Testing
 import TestSupport
 
@@ -91,5 +92,34 @@ import TestSupport
         #expect(try await first == 1)
         #expect(try await second == 2)
         #expect(try await pool.run { 4 } == 4)
+    }
+
+    @Test("decodes run on the pool's own threads, all of them at once, below the process's priority")
+    func ownThreadsAtLowerPriority() async throws {
+        let pool = DecodePool(threads: 3, maxQueued: 0)
+        let release = DispatchSemaphore(value: 0)
+        let running = Mutex<[String]>([])
+        let which = __priority_which_t(PRIO_PROCESS.rawValue)
+        let caller = getpriority(which, 0)
+        let work: @Sendable () -> Int32 = {
+            running.withLock { $0.append(Thread.current.name ?? "") }
+            release.wait()
+            return getpriority(which, 0)
+        }
+        async let a = pool.run(work)
+        async let b = pool.run(work)
+        async let c = pool.run(work)
+        do {
+            // Three threads, each holding one decode at the same time.
+            try await poll("three decodes running at once") { running.withLock { $0.count } == 3 }
+        } catch {
+            for _ in 0..<3 { release.signal() }  // lets the decodes end, so the test does too
+            throw error
+        }
+        #expect(Set(running.withLock { $0 }) == ["decode-1", "decode-2", "decode-3"])
+        for _ in 0..<3 { release.signal() }
+        for nice in try await [a, b, c] {
+            #expect(nice == min(19, caller + DecodePool.niceness))
+        }
     }
 }
