@@ -30,7 +30,9 @@ drop_schemas() {
   psql -qAt "$pg_url" -c "SELECT 'DROP SCHEMA ' || nspname || ' CASCADE;' FROM pg_namespace WHERE nspname LIKE 'bench_faults_%_$$'" \
     | psql -q "$pg_url" >/dev/null 2>&1 || true
 }
-trap 'drop_schemas; rm -rf "$work"' EXIT
+# The workers' logs outlive the run (bench/out/faults-logs), to tell where a slow run's time went.
+keep_logs() { rm -rf bench/out/faults-logs; mkdir -p bench/out/faults-logs; cp "$work"/*-worker-*.log bench/out/faults-logs/ 2>/dev/null || true; }
+trap 'keep_logs; drop_schemas; rm -rf "$work"' EXIT
 
 # one_run <tag> <restart:0|1>: prints "<images/s> <longest stall s> <restarts>"
 one_run() {
