@@ -146,9 +146,11 @@ public struct BatchSubmitter: Sendable {
         let name = upload.name
         let bytes: [UInt8]
         var storedUnder: String?
+        var hashed: ContentHash?
         switch upload {
-        case .bytes(_, let body):
+        case .bytes(_, let body, let sha256):
             bytes = body
+            hashed = sha256
         case .file(let path):
             do throws(ClassificationError) { bytes = try FileReader.read(path, maxBytes: limits.maxBytes) } catch {
                 return NewBatchItem(name: name, sha256: nil, failure: "\(error)")
@@ -176,7 +178,7 @@ public struct BatchSubmitter: Sendable {
         } catch {
             return NewBatchItem(name: name, sha256: nil, failure: error.description)
         }
-        let sha256 = ContentHash(of: bytes).hex
+        let sha256 = (hashed ?? ContentHash(of: bytes)).hex
         if storedUnder != sha256 {
             do throws(StorageError) { _ = try await store.put(bytes, key: sha256) } catch { throw .storage(name: name, error) }
         }

@@ -1,8 +1,12 @@
+import Hashing
+
 /// One image handed to `BatchSubmitter`: bytes received (a multipart part), a local file
 /// (`lenscale ingest --async`), or a key already in the configured object store. Never a URL:
 /// the server does not fetch arbitrary addresses.
 public enum BatchUpload: Sendable, Hashable {
-    case bytes(name: String, bytes: [UInt8])
+    /// `sha256`: the bytes' hash when the receiver already took it (a form part is hashed as
+    /// it arrives), so the submitter does not hash 20 MB again.
+    case bytes(name: String, bytes: [UInt8], sha256: ContentHash? = nil)
     case file(path: String)
     case storedKey(String)
     /// An upload refused before it reached the submitter (a form part over the size limit):
@@ -12,7 +16,7 @@ public enum BatchUpload: Sendable, Hashable {
     /// What the user called it, for per-item reports.
     public var name: String {
         switch self {
-        case .bytes(let name, _): name
+        case .bytes(let name, _, _): name
         case .file(let path): path
         case .storedKey(let key): key
         case .rejected(let name, _): name
@@ -21,7 +25,7 @@ public enum BatchUpload: Sendable, Hashable {
 
     /// Bytes this upload holds in memory.
     public var byteCount: Int {
-        if case .bytes(_, let bytes) = self { return bytes.count }
+        if case .bytes(_, let bytes, _) = self { return bytes.count }
         return 0
     }
 }

@@ -17,10 +17,9 @@ enum ImageUpload {
 
     /// An uploaded image, with the hash of its bytes taken as they arrived.
     ///
-    /// Hashing 20 MB at once held one of the threads every request shares for tens of
-    /// milliseconds; with a hundred uploads finishing together, `/healthz` waited behind all of
-    /// them (up to 0.35 s, where nginx answered in 8 ms beside the same clients). Chunk by chunk,
-    /// the work interleaves with everything else.
+    /// Chunk by chunk, between `read`'s yields, so no turn on the threads every request shares
+    /// hashes a whole 20 MB body at once (tens of milliseconds); the answer's hash is the cache
+    /// key, so every upload needs it anyway.
     struct Image {
         var bytes: [UInt8]
         var sha256: ContentHash

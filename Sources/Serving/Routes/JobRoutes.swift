@@ -99,7 +99,7 @@ public struct JobRoutes: Sendable {
                 if let size = part.oversize {
                     return .rejected(name: name, reason: DecodeError.tooManyBytes(count: size, limit: maxBytes).description)
                 }
-                return .bytes(name: name, bytes: part.bytes)
+                return .bytes(name: name, bytes: part.bytes, sha256: part.sha256)
             }, settled: { bytes in reservation?.give(bytes) })
         } catch {
             switch error {
