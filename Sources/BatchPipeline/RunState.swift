@@ -27,7 +27,7 @@ struct RunState {
     let batchSize: Int
     let catalog: (any Catalog)?
     let output: BatchOutput
-    let writer = BlockingExecutor(label: "lenscale.batch.writer")
+    let writer = BackgroundThreads(count: 1, name: "batch-writer")
     var seen: [String: Seen] = [:]
     var buffer: [Entry] = []
     var freshCount = 0

@@ -11,7 +11,7 @@ public struct ClassificationPipeline: Sendable {
     public var decodeConcurrency: Int
     public var top: Int
     public var embeddings: Bool
-    let executor = BlockingExecutor(label: "lenscale.inference")
+    let executor = BackgroundThreads(count: 1, name: "inference")
 
     public init(classifier: Classifier, batchSize: Int = 16, decodeConcurrency: Int = 2, top: Int = 5, embeddings: Bool = false) {
         self.classifier = classifier
@@ -93,7 +93,7 @@ public struct ClassificationPipeline: Sendable {
         }
     }
 
-    /// Runs the model off the cooperative pool; see `BlockingExecutor`.
+    /// Runs the model off the cooperative pool; see `BackgroundThreads`.
     public func classify(_ images: [PreparedImage]) async throws(ClassificationError) -> [Prediction] {
         let (classifier, top, embeddings) = (self.classifier, self.top, self.embeddings)
         return try await executor.run { () throws(ClassificationError) in

@@ -17,7 +17,7 @@ public struct ModerationCascade: Sendable {
     /// for up to seconds, which on Swift's cooperative pool stalled every other task of the
     /// process (the server's requests among them). One thread: a worker runs one heavy job at
     /// a time anyway (`HeavyModerationHandler.batchSize`).
-    let heavyExecutor = BlockingExecutor(label: "lenscale.moderation.heavy")
+    let heavyExecutor = BackgroundThreads(count: 1, name: "heavy-moderate")
 
     public var policy: ModerationPolicy { light.policy }
     /// The key decisions are cached under, with the policy id.

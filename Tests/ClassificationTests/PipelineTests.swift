@@ -94,6 +94,26 @@ import TestSupport
         #expect(try await pool.run { 4 } == 4)
     }
 
+    @Test("background threads end once their owner is gone and the work given to them is done")
+    func threadsEndWithTheirOwner() async throws {
+        // The kernel's names of this process's threads.
+        @Sendable func threads(named name: String) -> Int {
+            let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+            return tasks.filter { ((try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8)) ?? "").hasPrefix(name) }.count
+        }
+        // Two jobs start two threads (one a job until `count`; the first may take both jobs
+        // before the second has named itself); the pool is dropped on return.
+        func useAndDrop() async throws {
+            let pool = BackgroundThreads(count: 2, name: "ends-test")
+            async let first = pool.run { 1 }
+            async let second = pool.run { 2 }
+            #expect(await [first, second] == [1, 2])
+            try await poll("two threads") { threads(named: "ends-test-") == 2 }
+        }
+        try await useAndDrop()
+        try await poll("the threads to end") { threads(named: "ends-test-") == 0 }
+    }
+
     @Test("decodes run on the pool's own threads, all of them at once, below the process's priority")
     func ownThreadsAtLowerPriority() async throws {
         let pool = DecodePool(threads: 3, maxQueued: 0)
@@ -102,7 +122,8 @@ import TestSupport
         let which = __priority_which_t(PRIO_PROCESS.rawValue)
         let caller = getpriority(which, 0)
         let work: @Sendable () -> Int32 = {
-            running.withLock { $0.append(Thread.current.name ?? "") }
+            let name = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? ""
+            running.withLock { $0.append(name.trimmingCharacters(in: .newlines)) }
             release.wait()
             return getpriority(which, 0)
         }

@@ -12,7 +12,7 @@ import ImageDecoding
 public actor DynamicBatcher {
     public let classifier: Classifier
     public let settings: BatcherSettings
-    let executor: BlockingExecutor
+    let executor: BackgroundThreads
     let metrics: ServingMetrics?
 
     private struct Pending {
@@ -37,7 +37,7 @@ public actor DynamicBatcher {
         self.classifier = classifier
         self.settings = settings
         self.metrics = metrics
-        self.executor = BlockingExecutor(label: "lenscale.batcher.\(classifier.model.name)")
+        self.executor = BackgroundThreads(count: 1, name: "batcher")
     }
 
     public var queueDepth: Int { queue.count }
