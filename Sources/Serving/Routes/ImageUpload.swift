@@ -26,8 +26,9 @@ enum ImageUpload {
     }
 
     /// Reads the whole body: at most `limit` bytes (a larger Content-Length is refused before
-    /// reading), each chunk taken from the request's `BodyReservation` as it arrives (503 when
-    /// the server's budget is spent, 408 past the body deadline).
+    /// reading, and so is one the server's budget has no room for now), each chunk taken from the
+    /// request's `BodyReservation` as it arrives (503 when the server's budget is spent, 408 past
+    /// the body deadline).
     ///
     /// Copied once, into an array sized from Content-Length when there is one: a 20 MB upload
     /// grown by doubling, then copied out of its buffer, was three copies on the threads every
@@ -46,7 +47,7 @@ enum ImageUpload {
             guard !bytes.isEmpty else { throw APIError.undecodable("empty", "the body is empty; send the image bytes") }
             return Image(bytes: bytes, sha256: hasher.finalize())
         }
-        var parts = try multipart(&request, limit: limit, maxFileBytes: limit, maxParts: 1000, context: context) {
+        var parts = try await multipart(&request, limit: limit, maxFileBytes: limit, maxParts: 1000, context: context) {
             $0.filename != nil || ["image", "file"].contains($0.name ?? "")
         }
         var chosen: MultipartFiles.File?
@@ -78,6 +79,8 @@ enum ImageUpload {
         var collected: [UInt8] = []
         collected.reserveCapacity(min(declared ?? 0, limit))
         var sinceYield = 0
+        try context.body?.admit(declaredLength: declared)
+        await context.body?.beginReading()
         for try await chunk in request.body {
             guard collected.count + chunk.readableBytes <= limit else { throw APIError.tooLarge(limit: limit) }
             try context.body?.take(chunk.readableBytes)
@@ -95,11 +98,12 @@ enum ImageUpload {
 
     /// The parts `keep` accepts of a multipart body, read as it arrives (see `MultipartFiles`).
     static func multipart(_ request: inout Request, limit: Int, maxFileBytes: Int, maxParts: Int, context: ServingContext,
-                          keep: @escaping @Sendable (MultipartPartHead) -> Bool) throws(APIError) -> MultipartFiles {
+                          keep: @escaping @Sendable (MultipartPartHead) -> Bool) async throws(APIError) -> MultipartFiles {
         try declaredLength(of: request, limit: limit)
         guard let boundary = request.headers[.contentType].flatMap({ MultipartPartHead.parameters(of: $0)["boundary"] }) else {
             throw APIError.badRequest("bad_multipart", "multipart/form-data needs a boundary parameter")
         }
+        await context.body?.beginReading()
         return try MultipartFiles(body: request.body, boundary: boundary, limit: limit, maxFileBytes: maxFileBytes,
                                   maxParts: maxParts, reservation: context.body, keep: keep)
     }

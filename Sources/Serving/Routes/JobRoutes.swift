@@ -82,7 +82,7 @@ public struct JobRoutes: Sendable {
     /// the server holds a few images of a batch at a time, not its whole body.
     func submitForm(_ request: inout Request, _ context: ServingContext) async throws(APIError) -> BatchReceipt {
         let maxBytes = submitter.limits.maxBytes
-        var parts = try ImageUpload.multipart(&request, limit: maxBatchBytes, maxFileBytes: maxBytes, maxParts: submitter.maxItems,
+        var parts = try await ImageUpload.multipart(&request, limit: maxBatchBytes, maxFileBytes: maxBytes, maxParts: submitter.maxItems,
                                               context: context) { $0.name == "images" }
         var index = 0
         let reservation = context.body

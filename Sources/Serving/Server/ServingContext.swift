@@ -10,11 +10,14 @@ public struct ServingContext: AuthRequestContext, RequestContext, RemoteAddressR
     public let remoteAddress: SocketAddress?
     /// The body bytes this request holds in the server's budget (set by `BodyBudgetMiddleware`).
     var body: BodyReservation?
+    /// The connection, for the interim `100 Continue` (see `BodyReservation`).
+    let channel: (any Channel)?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         identity = nil
         remoteAddress = source.channel.remoteAddress
+        channel = source.channel
         body = nil
     }
 
