@@ -98,11 +98,12 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
-        // Job handlers: classify, embed, hash and look up duplicates for queued images.
+        // The worker and its job handlers: classify, embed, hash and look up duplicates for queued
+        // images, and the heavy moderation stage.
         .target(
             name: "Workers",
             dependencies: [
-                "Jobs", "Ingest", "Classification", "Storage", "Catalog",
+                "Jobs", "Ingest", "Classification", "Storage", "Catalog", "Moderation", "Hashing", "ImageDecoding",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
@@ -140,6 +141,16 @@ let package = Package(
             // The web pages (upload, review) as plain HTML/CSS/JS: no npm build step.
             resources: [.copy("Web")]
         ),
+        // The composition root: every process's object graph (`serve`'s, a worker's), built once.
+        .target(
+            name: "Composition",
+            dependencies: [
+                "Serving", "Workers", "Moderation", "Jobs", "Ingest", "Classification", "ImageDecoding", "Catalog", "Inference",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "LenscaleCLI",
             dependencies: [
@@ -151,7 +162,9 @@ let package = Package(
                 "BatchPipeline",
                 "Moderation",
                 "Serving",
+                "Composition",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -171,7 +184,7 @@ let package = Package(
         .testTarget(name: "SimilaritySearchTests", dependencies: ["SimilaritySearch", "TestSupport"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Hashing", "TestSupport"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning"]),
-        .testTarget(name: "LenscaleCLITests", dependencies: ["Classification", "Storage", "TestSupport"]),
+        .testTarget(name: "LenscaleCLITests", dependencies: ["Classification", "Storage", "Hashing", "Ingest", "Jobs", "Workers", "TestSupport"]),
         .testTarget(name: "JobsTests", dependencies: ["Jobs", "Catalog", "TestSupport"]),
         .testTarget(name: "WorkersTests", dependencies: ["Workers", "Jobs", "Ingest", "TestSupport"]),
         .testTarget(name: "BatchPipelineTests", dependencies: ["BatchPipeline", "TestSupport"]),
@@ -179,7 +192,7 @@ let package = Package(
         .testTarget(
             name: "ServingTests",
             dependencies: [
-                "Serving", "TestSupport",
+                "Serving", "Composition", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
             ]

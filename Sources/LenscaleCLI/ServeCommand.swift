@@ -1,4 +1,5 @@
 import ArgumentParser
+import Composition
 import Foundation
 import Inference
 import Logging
@@ -100,12 +101,19 @@ struct ServeCommand: AsyncParsableCommand {
         if configuration.auth.insecureNoAuth {
             Terminal.error("lenscale serve: WARNING: --insecure-no-auth: every request is treated as admin; loopback only\n")
         }
-        let extensions = try await ServeExtensions.make(runtime: runtime, manifest: manifest, logger: logger)
-        let application = LenscaleServer.application(
-            runtime, extraRoutes: extensions.routes, extraServices: extensions.services,
-            onServerRunning: { port in
-                Terminal.output("lenscale serve: listening on http://\(configuration.listen.host):\(port)\n")
-            })
+        let graph: ServerGraph
+        do {
+            graph = try await ServerGraph.build(runtime: runtime, manifest: manifest, policyFile: ModerationSetup.policyFile())
+        } catch {
+            await runtime.close()
+            throw CLIError("\(error)")
+        }
+        if let moderation = graph.moderation {
+            logger.info("moderation: policy \(moderation.setup.cascade.policy.id) from \(moderation.setup.policyFile.path)")
+        }
+        let application = graph.application(onServerRunning: { port in
+            Terminal.output("lenscale serve: listening on http://\(configuration.listen.host):\(port)\n")
+        })
         // Our own group rather than `runService()`, for a bounded drain: after the grace period
         // whatever still runs is cancelled, so SIGTERM always ends the process.
         var group = ServiceGroupConfiguration(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
@@ -114,33 +122,11 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             try await ServiceGroup(configuration: group).run()
         } catch {
+            await graph.close()
             await runtime.close()
             throw CLIError("the server stopped: \(error)")
         }
+        await graph.close()
         await runtime.close()
-    }
-}
-
-/// Routes and background services that other subsystems add to the server (batches and events,
-/// the in-process worker, moderation). One place, so `serve` stays a list of what runs.
-enum ServeExtensions {
-    static func make(
-        runtime: ServingRuntime, manifest: ModelManifest, logger: Logger
-    ) async throws -> (routes: [LenscaleServer.RouteGroup], services: [any ServiceLifecycle.Service]) {
-        let moderation: ModerationServices?
-        let jobs: JobServices
-        do {
-            // Policy from $LENSCALE_MODERATION_POLICY, else config/moderation-policy.yaml when present.
-            moderation = try ModerationServices.open(runtime: runtime, manifest: manifest)
-            jobs = try await JobServices.open(runtime: runtime, handlers: moderation.map { [$0.handler] } ?? [])
-        } catch {
-            throw CLIError("\(error)")
-        }
-        var routes = [jobs.routes]
-        if let moderation {
-            routes.append(moderation.attach(queue: jobs.queue))
-            logger.info("moderation: policy \(moderation.cascade.policy.id) from \(moderation.policyFile.path)")
-        }
-        return (routes, jobs.services)
     }
 }

@@ -1,18 +1,14 @@
 import ArgumentParser
 import Classification
-import Dispatch
+import Composition
 import Foundation
 import ImageDecoding
-import Inference
 import Ingest
 import Jobs
+import Logging
 import Moderation
-import Serving
+import ServiceLifecycle
 import Workers
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `lenscale worker`: runs queued jobs (classification, embedding, perceptual hash, duplicate
 /// lookup) until SIGTERM or SIGINT. Run any number, on any hosts that reach the same catalog and
@@ -35,7 +31,7 @@ struct WorkerCommand: AsyncParsableCommand {
     var exitWhenIdle = false
 
     @Option(help: ArgumentHelp(
-        "A moderation policy: also run the heavy moderation stage (default: $LENSCALE_MODERATION_POLICY; without either, no moderation jobs).",
+        "A moderation policy for the heavy moderation stage (default: $LENSCALE_MODERATION_POLICY, else config/moderation-policy.yaml when it exists, as for serve).",
         valueName: "file"))
     var policy: String?
 
@@ -48,63 +44,54 @@ struct WorkerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let session = try await IngestSession.open(workspace: workspace, analysis: analysis, models: models)
+        let cores = Terminal.coreCount
+        let manifest = try models.manifest()
+        let classifier = try ModelLoader.classifier(named: analysis.model, manifest: manifest, threads: analysis.threads ?? cores,
+                                                    limits: analysis.limits)
+        let workspace: Workspace
+        do { workspace = try await Workspace.open(self.workspace.location) } catch { throw CLIError("\(error)") }
         let queue: any JobQueue
-        let index: IndexFollower
-        do {
-            queue = try makeJobQueue(catalog: session.workspace.catalog)
-            index = try await IndexFollower(indexes: session.ingestor.indexes, catalog: session.workspace.catalog,
-                                            model: session.ingestor.classifier.model.name)
-        } catch {
-            await session.close()
+        do { queue = try makeJobQueue(catalog: workspace.catalog) } catch {
+            await workspace.close()
             throw CLIError("\(error)")
         }
-        let decodeBudget = DecodeBudget(capacity: decodeBudgetBytes)
-        let handler = ImageAnalysisHandler(workspace: session.workspace, pipeline: session.ingestor.pipeline, index: index,
-                                           decodePool: DecodePool(threads: Terminal.coreCount), decodeBudget: decodeBudget)
-        var handlers: [any JobHandler] = [handler]
-        // The heavy moderation stage, so scale-out deployments (no in-process worker) run it too.
-        let policyPath = policy ?? ProcessInfo.processInfo.environment["LENSCALE_MODERATION_POLICY"].flatMap { $0.isEmpty ? nil : $0 }
-        if let path = policyPath {
-            let file = URL(fileURLWithPath: path)
-            do {
-                let manifest = try models.manifest()
-                let cascade = try ModerationCascade.load(policyFile: file, manifest: manifest, runtime: try ONNXRuntime.load(manifest: manifest),
-                                                         onlineClassifier: session.ingestor.classifier.model.name, limits: analysis.limits)
-                handlers.append(HeavyModerationHandler(cascade: cascade, store: try moderationStore(for: session.workspace.catalog),
-                                                       objects: session.workspace.store, decodeBudget: decodeBudget))
-            } catch {
-                await queue.close()
-                await session.close()
-                throw CLIError("\(error)")
+        let worker: Worker
+        do {
+            // The policy `serve` would load (--policy, else $LENSCALE_MODERATION_POLICY, else the
+            // example policy when present), so this worker runs every job kind `serve` queues.
+            let moderation = try ModerationSetup.policyFile(path: policy).map { file in
+                try ModerationSetup.load(policyFile: file, manifest: manifest, onlineClassifier: classifier.model.name,
+                                         limits: analysis.limits, catalog: workspace.catalog)
             }
+            let parts = WorkerGraph.Parts(classifier: classifier, batchSize: analysis.batch, decodePool: DecodePool(threads: cores),
+                                          decodeBudget: DecodeBudget(capacity: decodeBudgetBytes), moderation: moderation)
+            worker = try await WorkerGraph.buildWorker(queue: queue, workspace: workspace, parts: parts,
+                                                       configuration: Worker.Configuration(lease: lease, exitWhenIdle: exitWhenIdle))
+        } catch {
+            await queue.close()
+            await workspace.close()
+            throw CLIError("\(error)")
         }
-        let worker = Worker(queue: queue, handlers: handlers,
-                            configuration: Worker.Configuration(lease: lease, exitWhenIdle: exitWhenIdle))
-        Terminal.error("lenscale worker \(worker.owner): \(handlers.map(\.kind).joined(separator: ", ")) with \(session.ingestor.classifier.model.name), batches of \(handler.batchSize)\n")
+        Terminal.error("lenscale worker \(worker.owner): \(worker.kinds.joined(separator: ", ")) with \(classifier.model.name), batches of \(analysis.batch)\n")
         let started = ContinuousClock.now
-        let task = Task { await worker.run() }
-        let signals = Self.onTermination { task.cancel() }
-        let summary = await task.value
-        signals.forEach { $0.cancel() }
-        await queue.close()
-        await session.close()
-        let seconds = (ContinuousClock.now - started).seconds
-        Terminal.error(String(format: "worker stopped after %.1f s: %d done, %d failed, %d to retry, %d lost leases, %d batches\n",
-                              seconds, summary.done, summary.failed, summary.retried, summary.lost, summary.batches))
-    }
-
-    /// Calls `stop` on SIGTERM or SIGINT instead of dying, so the jobs in hand are finished.
-    static func onTermination(_ stop: @escaping @Sendable () -> Void) -> [any DispatchSourceSignal] {
-        [SIGTERM, SIGINT].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                Terminal.error("lenscale worker: stopping after the jobs in hand\n")
-                stop()
-            }
-            source.resume()
-            return source
+        let service = WorkerService(worker) { summary in
+            let seconds = (ContinuousClock.now - started).seconds
+            Terminal.error(String(format: "worker stopped after %.1f s: %d done, %d failed, %d to retry, %d lost leases, %d batches\n",
+                                  seconds, summary.done, summary.failed, summary.retried, summary.lost, summary.batches))
         }
+        // SIGTERM and SIGINT stop new claims; the jobs in hand are finished and recorded first.
+        // With --exit-when-idle the worker ends by itself, which ends the group.
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "lenscale.worker")))
+        do {
+            try await group.run()
+        } catch {
+            await queue.close()
+            await workspace.close()
+            throw CLIError("the worker stopped: \(error)")
+        }
+        await queue.close()
+        await workspace.close()
     }
 }

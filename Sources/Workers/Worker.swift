@@ -73,7 +73,7 @@ public struct Worker: Sendable {
         self.logger = logger
     }
 
-    var kinds: [String] { handlers.keys.sorted() }
+    public var kinds: [String] { handlers.keys.sorted() }
     var claimLimit: Int { handlers.values.map(\.batchSize).max() ?? 1 }
 
     /// Runs until cancelled (or idle, with `exitWhenIdle`). Jobs in hand when the cancellation

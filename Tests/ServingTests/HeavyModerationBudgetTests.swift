@@ -1,5 +1,7 @@
 import Foundation
 import ImageDecoding
+import Moderation
+@testable import Workers
 @testable import Jobs
 @testable import Serving
 import Testing
@@ -15,8 +17,8 @@ import TestSupport
         defer { Task { await server.close() } }
         let policy = server.directory.appendingPathComponent("policy.yaml")
         try ModerationReviewTests.policyYAML.write(to: policy, atomically: true, encoding: .utf8)
-        let moderation = try #require(try ModerationServices.open(runtime: server.runtime, manifest: Classifiers.manifest,
-                                                                  policyPath: policy.path))
+        let moderation = try ModerationSetup.load(policyFile: policy, manifest: Classifiers.manifest, onlineClassifier: "efficientnet-lite0",
+                                                  limits: DecodeLimits(), catalog: server.runtime.workspace.catalog)
         let bytes = try photoBytes("picosdeeuropa_by_Aitzol_Berasategi.jpg")
         let sha256 = ContentHashHex.of(bytes)
         _ = try await server.runtime.workspace.store.put(bytes, key: sha256)

@@ -1,5 +1,8 @@
+import Composition
 import Foundation
 import HTTPTypes
+import ImageDecoding
+import Moderation
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
@@ -116,10 +119,9 @@ struct ModerationReviewTests {
         let server = try await TestServer.open()
         let policy = server.directory.appendingPathComponent("policy.yaml")
         try policyYAML.write(to: policy, atomically: true, encoding: .utf8)
-        let moderation = try #require(try ModerationServices.open(runtime: server.runtime, manifest: Classifiers.manifest, policyPath: policy.path))
-        let jobs = try await JobServices.open(runtime: server.runtime, handlers: [moderation.handler])
-        let app = LenscaleServer.application(server.runtime, extraRoutes: [jobs.routes, moderation.attach(queue: jobs.queue)],
-                                             extraServices: jobs.services)
+        let graph = try await ServerGraph.build(runtime: server.runtime, manifest: Classifiers.manifest, policyFile: policy)
+        let moderation = try #require(graph.moderation).setup
+        let app = graph.application()
         let (key, token) = try APIKey.generate(name: "second-reviewer", scopes: [.review])
         try await server.runtime.keys.insert(key)
         var headers = server.headers(nil, contentType: "application/json")
@@ -131,13 +133,11 @@ struct ModerationReviewTests {
                 try await body(client, server, second, moderation.cascade.policy.id)
             }
         } catch {
-            moderation.detach()
-            await jobs.close()
+            await graph.close()
             await server.close()
             throw error
         }
-        moderation.detach()
-        await jobs.close()
+        await graph.close()
         await server.close()
     }
 
@@ -315,12 +315,12 @@ struct ModerationReviewTests {
     @Test("without a policy, ?moderate=true is 501 with a message naming the setting; the pages are served")
     func moderationOff() async throws {
         let server = try await TestServer.open()
-        #expect(ModerationServices.policyFile(path: nil, environment: [ModerationServices.policyVariable: "/x/p.yaml"])?.path == "/x/p.yaml")
+        #expect(ModerationSetup.policyFile(path: nil, environment: [ModerationSetup.policyVariable: "/x/p.yaml"])?.path == "/x/p.yaml")
         try await server.application().test(.router) { client in
             try await client.waitUntilReady()
             let answer = try await client.execute(uri: "/v1/classify?moderate=true", method: .post, headers: server.headers(.classify),
                                                   body: ByteBuffer(bytes: try photoBytes("rocket.jpg")))
-            #expect(try answer.status == .notImplemented && ErrorBody.decode(answer).error.message.contains(ModerationServices.policyVariable))
+            #expect(try answer.status == .notImplemented && ErrorBody.decode(answer).error.message.contains(ModerationSetup.policyVariable))
             for (path, type) in [("/", "text/html"), ("/review", "text/html"), ("/static/review.js", "text/javascript"),
                                  ("/static/upload.js", "text/javascript"), ("/static/common.js", "text/javascript"), ("/static/app.css", "text/css")] {
                 let page = try await client.execute(uri: path, method: .get)
@@ -336,7 +336,8 @@ struct ModerationReviewTests {
         let policy = server.directory.appendingPathComponent("bad.yaml")
         try "version: 1\ncategories:\n  weapons:\n    imagenet_classes: [no such class]\n    escalate_at: 0.1\n    review_at: 0.5\n    block_at: 0.9\nsample_rate: 0\n".write(to: policy, atomically: true, encoding: .utf8)
         #expect {
-            try ModerationServices.open(runtime: server.runtime, manifest: Classifiers.manifest, policyPath: policy.path)
+            try ModerationSetup.load(policyFile: policy, manifest: Classifiers.manifest, onlineClassifier: "efficientnet-lite0",
+                                     limits: DecodeLimits(), catalog: server.runtime.workspace.catalog)
         } throws: { "\($0)".contains("bad.yaml:4") }
         await server.close()
     }

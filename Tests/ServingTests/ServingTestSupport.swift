@@ -1,3 +1,4 @@
+import Composition
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -69,8 +70,8 @@ struct TestServer {
     /// The application with the batch and event routes, the webhook dispatcher and, unless the
     /// configuration turns it off, the in-process worker: what `lenscale serve` runs.
     func applicationWithJobs() async throws -> (app: some ApplicationProtocol, jobs: JobServices) {
-        let jobs = try await JobServices.open(runtime: runtime)
-        return (LenscaleServer.application(runtime, extraRoutes: [jobs.routes], extraServices: jobs.services), jobs)
+        let graph = try await ServerGraph.build(runtime: runtime, manifest: Classifiers.manifest, policyFile: nil)
+        return (graph.application(), graph.jobs)
     }
 
     func close(removing: Bool = true) async {

@@ -19,9 +19,10 @@ public enum CLI {
     public static var environment: [String: String] { ["LENSCALE_MODELS": TestPaths.models.path] }
 
     /// Runs `lenscale arguments` to completion (killed, and `TestTimeout`, past `limit`).
-    public static func run(_ arguments: [String], environment: [String: String] = [:],
+    public static func run(_ arguments: [String], environment: [String: String] = [:], currentDirectory: URL? = nil,
                            limit: Duration = .seconds(600)) async throws -> ProcessResult {
-        try await runProcess(binary, arguments, environment: Self.environment.merging(environment) { _, new in new }, limit: limit)
+        try await runProcess(binary, arguments, environment: Self.environment.merging(environment) { _, new in new },
+                             currentDirectory: currentDirectory, limit: limit)
     }
 
     /// Starts `lenscale arguments` without waiting; its output goes to `log`.

@@ -4,7 +4,7 @@ import ImageDecoding
 import Jobs
 import Moderation
 import Storage
-import Synchronization
+import Workers
 
 /// The moderation half of `POST /v1/classify?moderate=true`: a decision in force for the hash
 /// (a reviewer's, or a cached one), else the light stage on the upload, recorded; an uncertain
@@ -93,31 +93,6 @@ struct OnlineModeration: Sendable {
 
     static func mapped<T>(_ body: () async throws(ModerationError) -> T) async throws(APIError) -> T {
         do { return try await body() } catch { throw APIError.moderation(error) }
-    }
-}
-
-extension OnlineModeration {
-    /// Which moderation each server's classify route applies.
-    ///
-    /// SEAM(wiring): `LenscaleServer.router` builds `PredictionRoutes` without knowing moderation,
-    /// which lives in an extension (`ModerationServices`); until the runtime carries it, the
-    /// extension registers it here for its `PredictionService`. Entries hold the service itself,
-    /// so an identity is never reused while registered.
-    static let registry = Mutex<[(service: PredictionService, moderation: OnlineModeration)]>([])
-
-    static func register(_ moderation: OnlineModeration, for service: PredictionService) {
-        registry.withLock { entries in
-            entries.removeAll { $0.service === service }
-            entries.append((service, moderation))
-        }
-    }
-
-    static func unregister(_ service: PredictionService) {
-        registry.withLock { $0.removeAll { $0.service === service } }
-    }
-
-    static func registered(for service: PredictionService) -> OnlineModeration? {
-        registry.withLock { $0.first { $0.service === service }?.moderation }
     }
 }
 

@@ -3,12 +3,15 @@ import Foundation
 import HTTPTypes
 import Hashing
 import Hummingbird
+import Moderation
 
 /// `POST /v1/classify`, `GET /v1/predictions/{sha256}` and `POST /v1/predictions/check`.
 struct PredictionRoutes: Sendable {
     let service: PredictionService
     let limits: ServeConfiguration.Limits
     let readiness: Readiness
+    /// What `?moderate=true` applies; nil when the server runs without a policy.
+    let moderation: OnlineModeration?
 
     func add(to router: Router<ServingContext>) {
         router.post("/v1/classify") { request, context in try await classify(request, context) }
@@ -77,9 +80,9 @@ struct PredictionRoutes: Sendable {
 
     /// The moderation `?moderate=true` applies; 501 when the server runs without a policy.
     func moderator() throws(APIError) -> OnlineModeration {
-        guard let moderation = OnlineModeration.registered(for: service) else {
+        guard let moderation else {
             throw APIError(.notImplemented, code: "moderation_off",
-                           message: "this server runs without a moderation policy; start it with \(ModerationServices.policyVariable)=<policy.yaml>")
+                           message: "this server runs without a moderation policy; start it with \(ModerationSetup.policyVariable)=<policy.yaml>")
         }
         return moderation
     }

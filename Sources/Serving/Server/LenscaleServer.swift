@@ -11,7 +11,10 @@ public enum LenscaleServer {
     public typealias RouteGroup = @Sendable (Router<ServingContext>) -> Void
 
     /// The router with every route and middleware; what tests drive directly.
-    public static func router(_ runtime: ServingRuntime, extraRoutes: [RouteGroup] = [], metricsNeedAdmin: Bool = true) -> Router<ServingContext> {
+    /// - Parameter moderation: `?moderate=true` and the review routes; without it the classify
+    ///   route answers `moderate=true` with 501 and the review routes are absent.
+    public static func router(_ runtime: ServingRuntime, moderation: ModerationServices? = nil, extraRoutes: [RouteGroup] = [],
+                              metricsNeedAdmin: Bool = true) -> Router<ServingContext> {
         let router = Router(context: ServingContext.self)
         let routes = RouteTable()
         router.addMiddleware {
@@ -23,7 +26,9 @@ public enum LenscaleServer {
         }
         OperationsRoutes(readiness: runtime.readiness, metrics: runtime.metrics, metricsNeedAdmin: metricsNeedAdmin).add(to: router)
         DocumentRoutes().add(to: router)
-        PredictionRoutes(service: runtime.service, limits: runtime.configuration.limits, readiness: runtime.readiness).add(to: router)
+        PredictionRoutes(service: runtime.service, limits: runtime.configuration.limits, readiness: runtime.readiness,
+                         moderation: moderation?.online).add(to: router)
+        moderation?.add(to: router)
         for group in extraRoutes { group(router) }
         routes.load(router)
         return router
@@ -33,7 +38,7 @@ public enum LenscaleServer {
     /// services (batchers, the catalog writer, warm-up, and `extraServices` such as a worker).
     /// Stops gracefully on SIGTERM and SIGINT when run with `runService()`.
     public static func application(
-        _ runtime: ServingRuntime, extraRoutes: [RouteGroup] = [], extraServices: [any Service] = [],
+        _ runtime: ServingRuntime, moderation: ModerationServices? = nil, extraRoutes: [RouteGroup] = [], extraServices: [any Service] = [],
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let configuration = runtime.configuration
@@ -64,7 +69,7 @@ public enum LenscaleServer {
                 logger: runtime.logger))
         }
         return Application(
-            router: router(runtime, extraRoutes: extraRoutes, metricsNeedAdmin: true),
+            router: router(runtime, moderation: moderation, extraRoutes: extraRoutes, metricsNeedAdmin: true),
             server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.limits.idleTimeoutSeconds)))),
             // Past `maxConnections` the listener stops accepting (the kernel's backlog holds the
             // rest) until one closes: each connection is a socket and buffers, so an unbounded
@@ -80,20 +85,20 @@ public enum LenscaleServer {
 
 /// A long-running task as a ServiceLifecycle service: cancelled on graceful shutdown. With
 /// `endsWhenDone` it may finish early (warm-up) without the group treating that as a failure.
-struct BackgroundService: Service, CustomStringConvertible {
+public struct BackgroundService: Service, CustomStringConvertible {
     let name: String
     var endsWhenDone = false
     let body: @Sendable () async -> Void
 
-    init(name: String, endsWhenDone: Bool = false, _ body: @escaping @Sendable () async -> Void) {
+    public init(name: String, endsWhenDone: Bool = false, _ body: @escaping @Sendable () async -> Void) {
         self.name = name
         self.endsWhenDone = endsWhenDone
         self.body = body
     }
 
-    var description: String { name }
+    public var description: String { name }
 
-    func run() async throws {
+    public func run() async throws {
         await cancelWhenGracefulShutdown { await body() }
         if endsWhenDone {
             // Stay up until shutdown: a ServiceGroup ends when any service returns.

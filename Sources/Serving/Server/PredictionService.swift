@@ -19,6 +19,9 @@ public final class PredictionService: Sendable {
     let catalog: any Catalog
     let flights = SingleFlight<CacheKey, CachedPrediction>()
     let decoding: DecodeGate
+    /// The process's decode threads and pixel memory, for a worker in the same process to share.
+    public var decodePool: DecodePool { decoding.pool }
+    public var decodeBudget: DecodeBudget { decoding.budget }
     let metrics: ServingMetrics
     private let lookups = Atomic<Int>(0)
     private let hits = Atomic<Int>(0)

@@ -35,14 +35,9 @@ public struct ServingRuntime: Sendable {
         try configuration.validate()
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let limits = DecodeLimits(maxBytes: configuration.limits.maxBodyBytes, maxPixels: configuration.limits.maxPixels)
-        let runtime = try ONNXRuntime.load(manifest: manifest)
         var endpoints: [ModelEndpoint] = []
         for model in configuration.models {
-            let spec = try manifest.model(named: model.name)
-            try spec.verifyChecksum()
-            let runner = try ONNXModelRunner(model: spec, runtime: runtime,
-                                             options: SessionOptions(intraOpThreads: model.threads ?? cores, allowSpinning: false))
-            let classifier = try Classifier(runner: runner, decoder: ImageDecoder(limits: limits))
+            let classifier = try Classifier.load(named: model.name, manifest: manifest, threads: model.threads ?? cores, limits: limits)
             endpoints.append(ModelEndpoint(classifier: classifier, batcher: DynamicBatcher(classifier: classifier, settings: model.batcher, metrics: metrics)))
         }
         let location = WorkspaceLocation(dataDirectory: WorkspaceLocation.dataDirectory(configuration.data),

@@ -4,11 +4,12 @@ import ImageDecoding
 import Jobs
 import Moderation
 import Storage
-import Workers
 
 /// The payload of a `moderation.heavy` job: the image is read back from the object store by hash.
-struct HeavyModerationJob: Codable, Sendable {
-    var sha256: String
+public struct HeavyModerationJob: Codable, Sendable {
+    public var sha256: String
+
+    public init(sha256: String) { self.sha256 = sha256 }
 }
 
 /// Runs `moderation.heavy` jobs, the asynchronous half of the cascade: reads the bytes the

@@ -1,0 +1,58 @@
+import Foundation
+import Hashing
+import Ingest
+import Jobs
+import Testing
+import TestSupport
+import Workers
+
+@Suite("lenscale worker", .serialized)
+struct WorkerCommandTests {
+    /// The scale-out setup: `serve` with its in-process worker off queues the jobs, and
+    /// `lenscale worker` processes started with the same settings run them. Started as `serve`
+    /// is (no --policy, no environment variable), the worker finds the same moderation policy
+    /// `serve` does: it used not to, and `moderation.heavy` jobs sat in the queue.
+    @Test("a worker started with serve's settings runs every job kind serve queues (image.analyse, moderation.heavy) on PostgreSQL")
+    func runsEveryKindServeQueues() async throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let data = scratch.path("data")
+        let classifier = try Classifiers.named("efficientnet-lite0")
+        let photo = Array(try Data(contentsOf: TestPaths.sharedImage("rocket.jpg")))
+        let sha256 = ContentHash(of: photo).hex
+        try await TestBackend.postgres.withCatalogLocation("worker") { catalog in
+            let workspace = try await Workspace.open(WorkspaceLocation(dataDirectory: URL(fileURLWithPath: data), catalog: catalog))
+            let queue = try makeJobQueue(catalog: workspace.catalog)
+            var ids: [String: Int64] = [:]
+            do {
+                _ = try await workspace.store.put(photo, key: sha256)
+                let analyse = ImageJob(sha256: sha256, model: classifier.model.name, modelVersion: classifier.resultVersion, name: "rocket.jpg")
+                ids[ImageJob.kind] = try await queue.enqueue(try analyse.newJob(priority: .online)).id
+                ids[HeavyModerationHandler.jobKind] = try await queue.enqueue(try NewJob(
+                    kind: HeavyModerationHandler.jobKind, idempotencyKey: "test:\(sha256)", payload: HeavyModerationJob(sha256: sha256),
+                    priority: .online, maxAttempts: 1)).id
+            } catch {
+                await queue.close()
+                await workspace.close()
+                throw error
+            }
+            await queue.close()
+            await workspace.close()
+
+            let run = try await CLI.run(["worker", "--data", data, "--catalog", catalog, "--exit-when-idle"],
+                                        environment: ["LENSCALE_MODERATION_POLICY": ""], currentDirectory: TestPaths.repositoryRoot,
+                                        limit: .seconds(180))
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(run.stderr.contains("moderation.heavy") && run.stderr.contains("image.analyse"), "\(run.stderr)")
+
+            let reopened = try await Workspace.open(WorkspaceLocation(dataDirectory: URL(fileURLWithPath: data), catalog: catalog))
+            let jobs = try makeJobQueue(catalog: reopened.catalog)
+            for (kind, id) in ids {
+                let job = try await jobs.job(id: id)
+                #expect(job?.state == .done, "\(kind): \(String(describing: job?.state)), \(job?.lastError ?? "")")
+            }
+            await jobs.close()
+            await reopened.close()
+        }
+    }
+}
