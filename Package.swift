@@ -123,11 +123,20 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // API keys and their scopes, stored on the catalog's database.
+        .target(
+            name: "Keys",
+            dependencies: [
+                "Catalog", "Hashing",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
+        ),
         // `lenscale serve`: the HTTP API, the prediction cache, the dynamic batcher and auth.
         .target(
             name: "Serving",
             dependencies: [
-                "Classification", "Ingest", "Catalog", "Storage", "Jobs", "Workers", "Moderation", "Clocks", "Multipart", "Hashing",
+                "Classification", "Ingest", "Catalog", "Storage", "Jobs", "Workers", "Moderation", "Clocks", "Multipart", "Hashing", "Keys",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -163,6 +172,7 @@ let package = Package(
                 "Moderation",
                 "Serving",
                 "Composition",
+                "Keys",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -192,7 +202,7 @@ let package = Package(
         .testTarget(
             name: "ServingTests",
             dependencies: [
-                "Serving", "Composition", "TestSupport",
+                "Serving", "Composition", "Keys", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
             ]

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Catalog
 import Foundation
+import Keys
 import Serving
 
 /// `lenscale keys create|revoke|list`: the API keys `lenscale serve` accepts.
@@ -79,7 +80,7 @@ struct KeysCommand: AsyncParsableCommand {
             throw CLIError("\(error)")
         }
         do {
-            let result = try await body(APIKeyStores.open(on: catalog))
+            let result = try await body(try APIKeyStores.open(on: catalog))
             try? await catalog.close()
             return result
         } catch {

@@ -3,6 +3,7 @@ import Foundation
 import Hashing
 import Ingest
 @testable import Serving
+import Keys
 import Testing
 import TestSupport
 

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import Keys
 import NIOCore
 import Hummingbird
 import HummingbirdTesting

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Jobs
+import Keys
 import NIOCore
 @testable import Serving
 import Synchronization

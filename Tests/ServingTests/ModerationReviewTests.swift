@@ -2,6 +2,7 @@ import Composition
 import Foundation
 import HTTPTypes
 import ImageDecoding
+import Keys
 import Moderation
 import Hummingbird
 import HummingbirdTesting

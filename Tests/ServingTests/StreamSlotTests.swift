@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Keys
 import NIOCore
 @testable import Serving
 import Testing

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdAuth
 import Hummingbird
+import Keys
 import NIOCore
 
 /// Resolves `Authorization: Bearer lsk_…` (or `X-API-Key`) to a `Principal`.

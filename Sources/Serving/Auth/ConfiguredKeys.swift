@@ -1,3 +1,4 @@
+import Keys
 /// The keys of the configuration file in front of the database's: file keys cannot be revoked
 /// with `lenscale keys revoke` (remove them from the file instead), and are listed first.
 struct ConfiguredKeys: APIKeyStore {

@@ -1,4 +1,5 @@
 import Foundation
+import Keys
 
 /// The short-lived memory of verified tokens in front of the key store, and the brake on
 /// guessing.

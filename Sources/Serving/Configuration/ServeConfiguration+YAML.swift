@@ -1,5 +1,7 @@
 import Foundation
+import Hashing
 import Jobs
+import Keys
 import Yams
 
 extension ServeConfiguration {

@@ -1,6 +1,7 @@
 import Foundation
 import ImageDecoding
 import Jobs
+import Keys
 
 /// Everything `lenscale serve` needs, read from a YAML file, then environment variables, then
 /// flags (each overriding the one before), so one file serves every replica and a flag changes

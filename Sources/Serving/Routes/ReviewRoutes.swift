@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Keys
 import Moderation
 import Storage
 

@@ -1,5 +1,6 @@
 import Hummingbird
 import HummingbirdAuth
+import Keys
 import NIOCore
 
 /// The request context of every route: the caller's identity once authenticated, and its

@@ -4,6 +4,7 @@ import Foundation
 import ImageDecoding
 import Inference
 import Ingest
+import Keys
 import Logging
 
 /// Everything a running server holds: the workspace, the loaded models and their batchers, the
@@ -43,6 +44,11 @@ public struct ServingRuntime: Sendable {
         let location = WorkspaceLocation(dataDirectory: WorkspaceLocation.dataDirectory(configuration.data),
                                          catalog: configuration.catalog, store: configuration.store)
         let workspace = try await Workspace.open(location)
+        let keyStore: any APIKeyStore
+        do { keyStore = try APIKeyStores.open(on: workspace.catalog) } catch {
+            await workspace.close()
+            throw error
+        }
         let service = PredictionService(
             endpoints: endpoints, cache: PredictionCache(capacityBytes: configuration.cache.memoryBytes),
             writeBehind: CatalogWriteBehind(catalog: workspace.catalog, store: workspace.store,
@@ -51,7 +57,7 @@ public struct ServingRuntime: Sendable {
             decodePool: DecodePool(threads: configuration.limits.decodeConcurrency ?? cores, maxQueued: configuration.limits.decodeQueue),
             decodeBudget: DecodeBudget(capacity: configuration.limits.decodeBudgetBytes),
             decodeWait: .milliseconds(configuration.limits.decodeWaitMilliseconds), metrics: metrics)
-        let keys = ConfiguredKeys(configured: configuration.auth.keys, store: APIKeyStores.open(on: workspace.catalog))
+        let keys = ConfiguredKeys(configured: configuration.auth.keys, store: keyStore)
         return ServingRuntime(configuration: configuration, workspace: workspace, service: service, keys: keys,
                               metrics: metrics, readiness: Readiness(), logger: logger,
                               bodyBudget: BodyBudget(capacity: configuration.limits.maxInFlightBytes),

@@ -26,8 +26,8 @@ public enum Scope: String, Sendable, Codable, CaseIterable, Hashable {
 }
 
 extension Set<Scope> {
-    func allows(_ scope: Scope) -> Bool { contains(scope) || contains(.admin) }
+    public func allows(_ scope: Scope) -> Bool { contains(scope) || contains(.admin) }
 
     /// The stored form: sorted, space-separated.
-    var stored: String { map(\.rawValue).sorted().joined(separator: " ") }
+    package var stored: String { map(\.rawValue).sorted().joined(separator: " ") }
 }

@@ -50,11 +50,11 @@ public struct APIKey: Sendable, Equatable, Codable {
         return difference == 0
     }
 
-    static func digest(_ secret: String) -> String {
+    package static func digest(_ secret: String) -> String {
         ContentHash(of: Array(secret.utf8)).hex
     }
 
-    static func randomHex(bytes: Int) -> String {
+    package static func randomHex(bytes: Int) -> String {
         var generator = SystemRandomNumberGenerator()
         return (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &generator)) }.joined()
     }

@@ -16,9 +16,9 @@ public protocol APIKeyStore: Sendable {
 
 public enum APIKeyStores {
     /// The key store on `catalog`'s database.
-    public static func open(on catalog: any Catalog) -> any APIKeyStore {
+    public static func open(on catalog: any Catalog) throws(APIKeyError) -> any APIKeyStore {
         if let sqlite = catalog as? SQLiteCatalog { return SQLiteAPIKeyStore(catalog: sqlite) }
         if let postgres = catalog as? PostgresCatalog { return PostgresAPIKeyStore(catalog: postgres) }
-        preconditionFailure("unknown catalog backend \(type(of: catalog))")
+        throw .storage("API keys live on the SQLite or PostgreSQL catalog, not on \(type(of: catalog))")
     }
 }
