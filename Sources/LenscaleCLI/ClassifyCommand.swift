@@ -36,7 +36,7 @@ struct ClassifyCommand: AsyncParsableCommand {
         guard !expansion.files.isEmpty else {
             throw CLIError("no images to classify")
         }
-        let cores = Terminal.coreCount
+        let cores = Cores.available
         let classifier = try ModelLoader.classifier(
             named: analysis.model, manifest: models.manifest(), threads: analysis.threads ?? cores, limits: analysis.limits)
         let pipeline = ClassificationPipeline(classifier: classifier, batchSize: analysis.batch, decodeConcurrency: cores, top: top)

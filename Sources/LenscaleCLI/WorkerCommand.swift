@@ -44,7 +44,7 @@ struct WorkerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let cores = Terminal.coreCount
+        let cores = Cores.available
         let manifest = try models.manifest()
         let classifier = try ModelLoader.classifier(named: analysis.model, manifest: manifest, threads: analysis.threads ?? cores,
                                                     limits: analysis.limits)

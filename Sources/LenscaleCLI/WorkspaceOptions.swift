@@ -53,7 +53,7 @@ struct IngestSession {
     let ingestor: Ingestor
 
     static func open(workspace options: WorkspaceOptions, analysis: AnalysisOptions, models: ModelOptions, top: Int = 5) async throws -> IngestSession {
-        let cores = Terminal.coreCount
+        let cores = Cores.available
         let classifier = try ModelLoader.classifier(named: analysis.model, manifest: models.manifest(),
                                                     threads: analysis.threads ?? cores, limits: analysis.limits)
         let workspace: Workspace

@@ -92,7 +92,7 @@ import TestSupport
                    let counts = body["counts"] as? [String: Int], counts["done"] == 100 {
                     completed = true
                 } else {
-                    try await Task.sleep(for: .milliseconds(500))
+                    try await Task.sleep(for: .milliseconds(100))
                 }
             }
             #expect(completed, "acknowledged batch \(id) did not complete after the restart")

@@ -34,7 +34,7 @@ public struct ServingRuntime: Sendable {
         logger: Logger = Logger(label: "lenscale.serve"), clock: any Clock<Duration> = ContinuousClock()
     ) async throws -> ServingRuntime {
         try configuration.validate()
-        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let cores = Cores.available
         let limits = DecodeLimits(maxBytes: configuration.limits.maxBodyBytes, maxPixels: configuration.limits.maxPixels)
         var endpoints: [ModelEndpoint] = []
         for model in configuration.models {
