@@ -98,12 +98,17 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+        // Images into the queue: a batch's uploads checked, stored and enqueued as `image.analyse` jobs.
+        .target(
+            name: "Submissions",
+            dependencies: ["Jobs", "Storage", "Hashing", "ImageDecoding", "Classification"]
+        ),
         // The worker and its job handlers: classify, embed, hash and look up duplicates for queued
         // images, and the heavy moderation stage.
         .target(
             name: "Workers",
             dependencies: [
-                "Jobs", "Ingest", "Classification", "Storage", "Catalog", "Moderation", "Hashing", "ImageDecoding",
+                "Jobs", "Submissions", "Ingest", "Classification", "Storage", "Catalog", "Moderation", "Hashing", "ImageDecoding",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
@@ -136,7 +141,7 @@ let package = Package(
         .target(
             name: "Serving",
             dependencies: [
-                "Classification", "Ingest", "Catalog", "Storage", "Jobs", "Workers", "Moderation", "Clocks", "Multipart", "Hashing", "Keys",
+                "Classification", "Ingest", "Catalog", "Storage", "Jobs", "Submissions", "Moderation", "Clocks", "Multipart", "Hashing", "Keys",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -168,6 +173,7 @@ let package = Package(
                 "Planning",
                 "Jobs",
                 "Workers",
+                "Submissions",
                 "BatchPipeline",
                 "Moderation",
                 "Serving",
@@ -194,9 +200,9 @@ let package = Package(
         .testTarget(name: "SimilaritySearchTests", dependencies: ["SimilaritySearch", "TestSupport"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Hashing", "TestSupport"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning"]),
-        .testTarget(name: "LenscaleCLITests", dependencies: ["Classification", "Storage", "Hashing", "Ingest", "Jobs", "Workers", "TestSupport"]),
+        .testTarget(name: "LenscaleCLITests", dependencies: ["Classification", "Storage", "Hashing", "Ingest", "Jobs", "Moderation", "Submissions", "Workers", "TestSupport"]),
         .testTarget(name: "JobsTests", dependencies: ["Jobs", "Catalog", "TestSupport"]),
-        .testTarget(name: "WorkersTests", dependencies: ["Workers", "Jobs", "Ingest", "TestSupport"]),
+        .testTarget(name: "WorkersTests", dependencies: ["Workers", "Submissions", "Jobs", "Ingest", "TestSupport"]),
         .testTarget(name: "BatchPipelineTests", dependencies: ["BatchPipeline", "TestSupport"]),
         .testTarget(name: "ModerationTests", dependencies: ["Moderation", "TestSupport"]),
         .testTarget(

@@ -7,6 +7,7 @@ import Inference
 import Ingest
 import Jobs
 import Storage
+import Submissions
 import Workers
 
 /// `lenscale batch`: labels and embeds a whole folder, manifest or bucket into files, resumably.

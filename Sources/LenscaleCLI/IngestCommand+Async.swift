@@ -5,6 +5,7 @@ import Foundation
 import Ingest
 import Jobs
 import Storage
+import Submissions
 import Workers
 
 /// `lenscale ingest --async`: validates and stores the files, enqueues them as one batch (the

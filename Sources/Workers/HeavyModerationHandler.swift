@@ -5,13 +5,6 @@ import Jobs
 import Moderation
 import Storage
 
-/// The payload of a `moderation.heavy` job: the image is read back from the object store by hash.
-public struct HeavyModerationJob: Codable, Sendable {
-    public var sha256: String
-
-    public init(sha256: String) { self.sha256 = sha256 }
-}
-
 /// Runs `moderation.heavy` jobs, the asynchronous half of the cascade: reads the bytes the
 /// online path stored, runs the heavy stage and records its decision, which files the review
 /// item when one is needed (the store appends the `moderation.*` events in the same transaction).
@@ -19,7 +12,7 @@ public struct HeavyModerationJob: Codable, Sendable {
 /// Idempotent: a decision is keyed by hash, policy and models, and a human decision made in the
 /// meantime wins without running the models (`ModerationCascade.moderateHeavy`).
 public struct HeavyModerationHandler: JobHandler {
-    public static let jobKind = "moderation.heavy"
+    public static let jobKind = HeavyModerationJob.kind
     public let kind = HeavyModerationHandler.jobKind
     /// One image at a time: the heavy stage is already a batch of two detector passes.
     public let batchSize = 1

@@ -6,6 +6,7 @@ import ImageDecoding
 import Ingest
 import Jobs
 import Storage
+import Submissions
 
 /// Runs `image.analyse` jobs: reads the stored bytes, decodes once for the model tensor and the
 /// perceptual hashes, classifies and embeds the whole batch in one model call, records image,

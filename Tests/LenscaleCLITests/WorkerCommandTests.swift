@@ -2,6 +2,8 @@ import Foundation
 import Hashing
 import Ingest
 import Jobs
+import Moderation
+import Submissions
 import Testing
 import TestSupport
 import Workers

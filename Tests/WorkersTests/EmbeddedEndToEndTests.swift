@@ -1,6 +1,7 @@
 import Catalog
 import Foundation
 import Jobs
+import Submissions
 import Testing
 import TestSupport
 import Workers

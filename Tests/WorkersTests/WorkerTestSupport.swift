@@ -4,6 +4,7 @@ import Foundation
 import ImageDecoding
 import Ingest
 import Jobs
+import Submissions
 import TestSupport
 import Workers
 

@@ -2,7 +2,7 @@ import Classification
 import Hummingbird
 import ImageDecoding
 import Storage
-import Workers
+import Submissions
 
 extension APIError {
     /// The answer for a failure of the classify path: what the client sent (4xx) or how loaded

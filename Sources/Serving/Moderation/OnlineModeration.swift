@@ -4,7 +4,6 @@ import ImageDecoding
 import Jobs
 import Moderation
 import Storage
-import Workers
 
 /// The moderation half of `POST /v1/classify?moderate=true`: a decision in force for the hash
 /// (a reviewer's, or a cached one), else the light stage on the upload, recorded; an uncertain
@@ -66,7 +65,7 @@ struct OnlineModeration: Sendable {
         do {
             _ = try await objects.put(bytes, key: sha256)
             let job = try NewJob(
-                kind: HeavyModerationHandler.jobKind, idempotencyKey: "\(HeavyModerationHandler.jobKind):\(sha256):\(cascade.policy.id)",
+                kind: HeavyModerationJob.kind, idempotencyKey: "\(HeavyModerationJob.kind):\(sha256):\(cascade.policy.id)",
                 payload: HeavyModerationJob(sha256: sha256), priority: .online, maxAttempts: 3)
             return try await queue.enqueue(job).id
         } catch {

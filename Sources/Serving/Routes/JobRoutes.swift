@@ -7,7 +7,7 @@ import ImageDecoding
 import ServiceLifecycle
 import Jobs
 import NIOCore
-import Workers
+import Submissions
 
 /// Async bulk uploads and the event feed: `POST /v1/batches`, `GET /v1/batches/{id}`,
 /// `GET /v1/events` (long poll), `GET /v1/events/stream` (SSE) and the webhook registry.

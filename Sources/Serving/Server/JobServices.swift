@@ -2,7 +2,7 @@ import ImageDecoding
 import Jobs
 import Logging
 import ServiceLifecycle
-import Workers
+import Submissions
 
 /// The job side of a server: the queue on the catalog's database, the batch and event routes
 /// and the webhook dispatcher. The worker that runs the jobs is built apart (in this process by
