@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
@@ -82,7 +83,7 @@ let package = Package(
         .target(name: "Planning"),
         .target(
             name: "Ingest",
-            dependencies: ["Classification", "Hashing", "Storage", "Catalog", "SimilaritySearch"]
+            dependencies: ["ImageDecoding", "Classification", "Hashing", "Storage", "Catalog", "SimilaritySearch"]
         ),
         // The durable job queue and the event feed (append-only events, webhooks), on the
         // catalog's database so a batch and its jobs commit in one transaction.
@@ -90,12 +91,15 @@ let package = Package(
             name: "Jobs",
             dependencies: [
                 "Catalog", "Clocks",
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // Images into the queue: a batch's uploads checked, stored and enqueued as `image.analyse` jobs.
@@ -108,21 +112,22 @@ let package = Package(
         .target(
             name: "Workers",
             dependencies: [
-                "Jobs", "Submissions", "Ingest", "Classification", "Storage", "Catalog", "Moderation", "Hashing", "ImageDecoding",
+                "Jobs", "Submissions", "Ingest", "Classification", "Storage", "Catalog", "Moderation",
+                "Hashing", "ImageDecoding",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         // The offline pipeline: folder, manifest or bucket in; labels.jsonl and .npy out.
         .target(
             name: "BatchPipeline",
-            dependencies: ["Classification", "Hashing", "Storage", "Catalog", "Ingest", "Jobs"]
+            dependencies: ["ImageDecoding", "Classification", "Hashing", "Storage", "Catalog"]
         ),
         // Policy, the NudeNet detector's decoding, the cascade's decisions and the review queue.
         .target(
             name: "Moderation",
             dependencies: [
                 "Classification", "Inference", "ImageDecoding", "Hashing", "Catalog", "Jobs",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Yams", package: "Yams"),
@@ -141,12 +146,14 @@ let package = Package(
         .target(
             name: "Serving",
             dependencies: [
-                "Classification", "Ingest", "Catalog", "Storage", "Jobs", "Submissions", "Moderation", "Clocks", "Multipart", "Hashing", "Keys",
+                "Inference", "ImageDecoding", "Classification", "Ingest", "Catalog", "Storage", "Jobs",
+                "Submissions", "Moderation", "Clocks", "Multipart", "Hashing", "Keys",
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
-                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
@@ -159,7 +166,8 @@ let package = Package(
         .target(
             name: "Composition",
             dependencies: [
-                "Serving", "Workers", "Moderation", "Jobs", "Ingest", "Classification", "ImageDecoding", "Catalog", "Inference",
+                "Serving", "Workers", "Moderation", "Jobs", "Ingest", "Classification", "ImageDecoding",
+                "Catalog", "Inference",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -168,17 +176,11 @@ let package = Package(
         .executableTarget(
             name: "LenscaleCLI",
             dependencies: [
-                "Classification",
-                "Ingest",
-                "Planning",
-                "Jobs",
-                "Workers",
-                "Submissions",
-                "BatchPipeline",
-                "Moderation",
-                "Serving",
-                "Composition",
+                "Storage", "Inference", "ImageDecoding", "Catalog", "Classification", "Ingest", "Planning",
+                "Jobs", "Workers", "Submissions", "BatchPipeline", "Moderation", "Serving", "Composition",
                 "Keys",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -186,11 +188,14 @@ let package = Package(
         ),
 
         // Locations of the shared photos, fixtures and models, and hand-made hostile inputs.
-        .target(name: "TestSupport", dependencies: ["Classification", "Clocks", "MalformedImages"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: [
+            "Inference", "ImageDecoding", "Classification", "MalformedImages",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], path: "Tests/TestSupport"),
         .testTarget(name: "ImageDecodingTests", dependencies: ["ImageDecoding", "Clocks", "TestSupport"]),
-        .testTarget(name: "InferenceTests", dependencies: ["Inference", "TestSupport"]),
-        .testTarget(name: "ClassificationTests", dependencies: ["Classification", "TestSupport"]),
-        .testTarget(name: "HashingTests", dependencies: ["Hashing", "TestSupport"]),
+        .testTarget(name: "InferenceTests", dependencies: ["CONNXRuntime", "Inference", "TestSupport"]),
+        .testTarget(name: "ClassificationTests", dependencies: ["Inference", "ImageDecoding", "Hashing", "Classification", "TestSupport"]),
+        .testTarget(name: "HashingTests", dependencies: ["ImageDecoding", "Hashing", "TestSupport"]),
         .testTarget(name: "HashBanksTests", dependencies: ["HashBanks"]),
         .testTarget(name: "MultipartTests", dependencies: ["Multipart"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Clocks", "TestSupport"]),
@@ -198,17 +203,21 @@ let package = Package(
             "Catalog", "Clocks", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "SimilaritySearchTests", dependencies: ["SimilaritySearch", "TestSupport"]),
-        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Hashing", "TestSupport"]),
+        .testTarget(name: "IngestTests", dependencies: ["Storage", "Classification", "Catalog", "Ingest", "Hashing", "TestSupport"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning"]),
-        .testTarget(name: "LenscaleCLITests", dependencies: ["Classification", "Storage", "Hashing", "Ingest", "Jobs", "Moderation", "Submissions", "Workers", "TestSupport"]),
+        .testTarget(name: "LenscaleCLITests", dependencies: ["Storage", "Hashing", "Ingest", "Jobs", "Moderation", "Submissions", "Workers", "TestSupport"]),
         .testTarget(name: "JobsTests", dependencies: ["Jobs", "Catalog", "TestSupport"]),
-        .testTarget(name: "WorkersTests", dependencies: ["Workers", "Submissions", "Jobs", "Ingest", "TestSupport"]),
-        .testTarget(name: "BatchPipelineTests", dependencies: ["BatchPipeline", "TestSupport"]),
-        .testTarget(name: "ModerationTests", dependencies: ["Moderation", "TestSupport"]),
+        .testTarget(name: "WorkersTests", dependencies: ["ImageDecoding", "Classification", "Catalog", "Workers", "Submissions", "Jobs", "Ingest", "TestSupport"]),
+        .testTarget(name: "BatchPipelineTests", dependencies: ["Storage", "ImageDecoding", "Hashing", "Classification", "Catalog", "BatchPipeline", "TestSupport"]),
+        .testTarget(name: "ModerationTests", dependencies: ["Inference", "Classification", "Catalog", "Moderation", "TestSupport"]),
         .testTarget(
             name: "ServingTests",
             dependencies: [
-                "Serving", "Composition", "Keys", "TestSupport",
+                "Workers", "Storage", "Moderation", "Jobs", "Ingest", "ImageDecoding", "Hashing", "Clocks",
+                "Classification", "Catalog", "Serving", "Composition", "Keys", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -218,6 +227,8 @@ let package = Package(
         .executableTarget(
             name: "LoadGenerator",
             dependencies: [
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

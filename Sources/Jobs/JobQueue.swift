@@ -1,5 +1,6 @@
 import Catalog
 import Foundation
+import ServiceLifecycle
 
 /// The durable job queue, batches, the event feed and webhook subscriptions, on the catalog's
 /// own database so a batch, its items and their jobs commit in one transaction, and a job's
@@ -111,7 +112,13 @@ public protocol JobQueue: Sendable {
     /// For the dispatcher: gives up the lease so another replica may deliver.
     func releaseWebhook(id: Int64, owner: String) async throws(JobQueueError)
 
-    /// Stops the PostgreSQL listener; the catalog stays open (its owner closes it).
+    /// What carries wake-ups from other processes to this one's waiters (PostgreSQL's LISTEN
+    /// connection), as a service for the process's `ServiceGroup`; nil when waiters need none
+    /// (SQLite's are in-process). Without it running, waits fall back to polling every
+    /// `pollInterval`: right for commands that enqueue and exit, which never wait.
+    var wakeups: (any Service)? { get }
+
+    /// Releases what the queue holds of its own; the catalog stays open (its owner closes it).
     func close() async
 }
 

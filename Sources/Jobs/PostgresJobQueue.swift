@@ -2,6 +2,7 @@ import Catalog
 import Foundation
 import Logging
 import PostgresNIO
+import ServiceLifecycle
 
 /// The scale-out queue: the catalog's PostgreSQL database, shared by any number of workers and
 /// API replicas on any hosts.
@@ -11,8 +12,8 @@ import PostgresNIO
 /// to every host. Wake-ups travel by `NOTIFY` on a channel named after the schema; a listener on
 /// a dedicated connection (not the pool) hands them to waiters in this process, and reconnects
 /// by itself after the server restarts, waking everyone in case a notification was missed. The
-/// listener task is the one unstructured task, owned like `PostgresCatalog`'s pool task and
-/// joined by `close()`.
+/// listener is a service (`wakeups`) that the process runs in its `ServiceGroup`: `serve` and
+/// `lenscale worker` do; commands that only enqueue open no LISTEN connection at all.
 public final class PostgresJobQueue: JobQueue {
     let catalog: PostgresCatalog
     let backoff: JobBackoff
@@ -25,7 +26,6 @@ public final class PostgresJobQueue: JobQueue {
     let clock: QueueClock
     let jobWakeups = Wakeups()
     let eventWakeups = Wakeups()
-    private let listener: Task<Void, Never>
 
     public init(catalog: PostgresCatalog, backoff: JobBackoff = JobBackoff(), pollInterval: Double = 5, clock: QueueClock = QueueClock()) {
         self.catalog = catalog
@@ -35,19 +35,29 @@ public final class PostgresJobQueue: JobQueue {
         self.pollInterval = pollInterval
         let channel = "lenscale_" + (catalog.configuration.schema ?? "public")
         self.channel = channel
-        let (jobWakeups, eventWakeups, logger) = (self.jobWakeups, self.eventWakeups, self.logger)
-        let configuration = catalog.configuration
-        listener = Task {
-            await PostgresJobQueue.listen(configuration: configuration, channel: channel, logger: logger,
-                              jobs: jobWakeups, events: eventWakeups)
-        }
     }
 
-    deinit { listener.cancel() }
+    public var wakeups: (any Service)? {
+        Listener(configuration: catalog.configuration, channel: channel, logger: logger, jobs: jobWakeups, events: eventWakeups)
+    }
 
-    public func close() async {
-        listener.cancel()
-        await listener.value
+    public func close() async {}
+
+    /// The LISTEN connection as a service: runs until the process shuts down.
+    struct Listener: Service, CustomStringConvertible {
+        let configuration: PostgresCatalog.Configuration
+        let channel: String
+        let logger: Logger
+        let jobs: Wakeups
+        let events: Wakeups
+
+        var description: String { "job queue listener (\(channel))" }
+
+        func run() async throws {
+            await cancelWhenGracefulShutdown {
+                await PostgresJobQueue.listen(configuration: configuration, channel: channel, logger: logger, jobs: jobs, events: events)
+            }
+        }
     }
 
     /// The server's transaction time in microseconds since 1970, as the tables store times, on

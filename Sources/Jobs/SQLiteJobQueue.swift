@@ -1,5 +1,6 @@
 import Catalog
 import Foundation
+import ServiceLifecycle
 import GRDB
 
 /// The embedded queue: the catalog's SQLite file, every change in an IMMEDIATE transaction.
@@ -24,6 +25,8 @@ public final class SQLiteJobQueue: JobQueue {
         self.pollInterval = pollInterval
         self.clock = clock
     }
+
+    public var wakeups: (any Service)? { nil }
 
     public func close() async {}
 

@@ -82,7 +82,8 @@ struct WorkerCommand: AsyncParsableCommand {
         // SIGTERM and SIGINT stop new claims; the jobs in hand are finished and recorded first.
         // With --exit-when-idle the worker ends by itself, which ends the group.
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)]
+                + [queue.wakeups].compactMap { $0.map { .init(service: $0) } },
             gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "lenscale.worker")))
         do {
             try await group.run()

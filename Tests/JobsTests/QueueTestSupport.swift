@@ -46,7 +46,7 @@ enum TestQueues {
                              second: try makeJobQueue(catalog: two, backoff: backoff, clock: clock), catalog: one, backend: backend,
                              clock: clock)
         do {
-            let result = try await body(pair)
+            let result = try await withRunning([pair.first.wakeups, pair.second.wakeups]) { try await body(pair) }
             await pair.first.close()
             await pair.second.close()
             try await one.close()

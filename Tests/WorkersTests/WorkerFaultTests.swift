@@ -204,7 +204,7 @@ import TestSupport
     }
 
     /// PostgreSQL paused (every server process SIGSTOPped, as a stalled host or a network
-    /// partition looks from outside) for 30 s under load, then resumed: calls fail within their
+    /// partition looks from outside) under load, for as long as the checks take, then resumed: calls fail within their
     /// deadline instead of hanging, a worker told to stop during the pause exits in bounded time,
     /// and after the resume the rest finish the batch with nothing lost or done twice.
     @Test func workersRideOutAPausedServer() async throws {
@@ -220,7 +220,6 @@ import TestSupport
             #expect(system("pkill -STOP -u postgres") == 0, "pausing PostgreSQL failed")
             // Resumed whatever happens below: a server left paused would fail every later test.
             defer { _ = system("pkill -CONT -u postgres") }
-            let paused = ContinuousClock.now
             do {
                 // A client call during the pause fails with a clear error instead of hanging.
                 // (Past the limit the call is killed and the test fails naming it: a hang.)
@@ -234,8 +233,8 @@ import TestSupport
                     try await Task.sleep(for: .milliseconds(200))
                 }
                 #expect(!workers[2].isRunning, "a worker told to stop while the database was paused did not exit")
-                let left = .seconds(30) - (ContinuousClock.now - paused)
-                if left > .zero { try await Task.sleep(for: left) }
+                // Resumed as soon as the checks are done: waiting out a fixed pause proved
+                // nothing the checks above do not, and cost the suite 20 s of sleep.
             }
             #expect(system("pkill -CONT -u postgres") == 0, "resuming PostgreSQL failed")
             try await waitUntil(workers, timeout: .seconds(600))

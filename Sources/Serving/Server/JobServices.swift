@@ -4,8 +4,8 @@ import Logging
 import ServiceLifecycle
 import Submissions
 
-/// The job side of a server: the queue on the catalog's database, the batch and event routes
-/// and the webhook dispatcher. The worker that runs the jobs is built apart (in this process by
+/// The job side of a server: the queue on the catalog's database (and its wake-ups), the batch
+/// and event routes and the webhook dispatcher. The worker that runs the jobs is built apart (in this process by
 /// default, or as `lenscale worker` processes), the same way for both.
 public struct JobServices: Sendable {
     public let queue: any JobQueue
@@ -26,7 +26,8 @@ public struct JobServices: Sendable {
                                maxStreamsPerKey: configuration.limits.maxStreamsPerKey,
                                maxStreamDuration: .seconds(configuration.limits.maxStreamSeconds), clock: runtime.clock,
                                targets: targets)
-        let services: [any Service] = [BackgroundService(name: "webhooks") { await WebhookDispatcher(queue: queue, targets: targets).run() }]
+        var services: [any Service] = [BackgroundService(name: "webhooks") { await WebhookDispatcher(queue: queue, targets: targets).run() }]
+        if let wakeups = queue.wakeups { services.append(wakeups) }
         return JobServices(queue: queue, routes: { routes.add(to: $0) }, services: services, streams: routes.streams)
     }
 
