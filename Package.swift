@@ -209,7 +209,7 @@ let package = Package(
         .testTarget(name: "JobsTests", dependencies: ["Jobs", "Catalog", "TestSupport"]),
         .testTarget(name: "WorkersTests", dependencies: ["ImageDecoding", "Classification", "Catalog", "Workers", "Submissions", "Jobs", "Ingest", "TestSupport"]),
         .testTarget(name: "BatchPipelineTests", dependencies: ["Storage", "ImageDecoding", "Hashing", "Classification", "Catalog", "BatchPipeline", "TestSupport"]),
-        .testTarget(name: "ModerationTests", dependencies: ["Inference", "Classification", "Catalog", "Moderation", "TestSupport"]),
+        .testTarget(name: "ModerationTests", dependencies: ["Inference", "Classification", "Catalog", "Jobs", "Moderation", "TestSupport"]),
         .testTarget(
             name: "ServingTests",
             dependencies: [

@@ -5,9 +5,8 @@ import Foundation
 /// queue and the audit log. `SQLiteModerationStore` and `PostgresModerationStore` behave alike;
 /// get the right one for a catalog with `moderationStore(for:)`.
 ///
-/// Every write is one transaction that also appends its audit rows, so the log can never miss a
-/// decision that took effect. The audit rows double as the event outbox (`event` column) until
-/// the Jobs event feed exists: see `SEAM(events)` in the backends.
+/// Every write is one transaction that also appends its audit rows and their `moderation.*`
+/// events on the feed, so neither the log nor the feed can miss a decision that took effect.
 public protocol ModerationStore: Sendable {
     /// The decision in force for `sha256`: a reviewer's override whatever the policy and models,
     /// else the cached model decision for exactly this policy and model set.

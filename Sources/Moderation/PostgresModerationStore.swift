@@ -1,5 +1,6 @@
 import Catalog
 import Foundation
+import Jobs
 import Logging
 import PostgresNIO
 
@@ -9,9 +10,12 @@ import PostgresNIO
 /// transaction that writes the verdict, the override and the audit row.
 public struct PostgresModerationStore: ModerationStore {
     public let catalog: PostgresCatalog
+    /// The event feed (`GET /v1/events`, webhooks), appended to in each write's own transaction.
+    let feed: PostgresJobQueue
 
     public init(catalog: PostgresCatalog) {
         self.catalog = catalog
+        feed = PostgresJobQueue(catalog: catalog)
     }
 
     static let itemColumns = """
@@ -86,7 +90,7 @@ public struct PostgresModerationStore: ModerationStore {
                         }
                     }
                 }
-                try await Self.audit(events, at: time, on: connection, logger: logger)
+                try await audit(events, at: time, on: connection, logger: logger)
                 return item
             }
         } catch {
@@ -218,7 +222,7 @@ public struct PostgresModerationStore: ModerationStore {
                         decision = excluded.decision, decided_at = excluded.decided_at
                     """, on: connection, logger: logger) { _ in () }
                 let row = try AuditRow(event: ModerationEvent.reviewed, decision: human, reviewItem: id, actor: reviewer)
-                try await Self.audit([row], at: time, on: connection, logger: logger)
+                try await audit([row], at: time, on: connection, logger: logger)
                 return .success(human)
             }
         } catch {
@@ -288,13 +292,9 @@ public struct PostgresModerationStore: ModerationStore {
             createdAt: CatalogTime.date(microseconds: created))
     }
 
-    /// Audit rows in the caller's transaction.
-    ///
-    /// SEAM(events): the Jobs target's PostgreSQL event feed (`PostgresJobQueue.append(_:on:logger:)`)
-    /// did not exist when this was written; once it does, append `rows.map(\.feedEvent)` here, as
-    /// the SQLite store already does. Until then the audit rows (with their `event` column) are
-    /// the record of these events on PostgreSQL.
-    static func audit(_ rows: [AuditRow], at time: Int64, on connection: PostgresConnection, logger: Logger) async throws {
+    /// Audit rows in the caller's transaction, and their events on the feed in the same one, as
+    /// the SQLite store does: a decision that took effect is always both logged and announced.
+    func audit(_ rows: [AuditRow], at time: Int64, on connection: PostgresConnection, logger: Logger) async throws {
         for row in rows {
             _ = try await PostgresCatalog.fetch(
                 """
@@ -304,6 +304,7 @@ public struct PostgresModerationStore: ModerationStore {
                         \(row.modelVersions)::jsonb, \(row.scores)::jsonb, \(row.reason), \(time))
                 """, on: connection, logger: logger) { _ in () }
         }
+        try await feed.append(rows.map(\.feedEvent), on: connection)
     }
 }
 

@@ -66,17 +66,22 @@ enum ModerationFixtures {
 
     /// Runs `body` with a fresh store (and its catalog) on `backend`.
     static func withStore<T>(_ backend: Backend, _ body: (any ModerationStore) async throws -> T) async throws -> T {
+        try await withStore(backend) { store, _ in try await body(store) }
+    }
+
+    /// Runs `body` with a fresh store and the catalog under it on `backend`.
+    static func withStore<T>(_ backend: Backend, _ body: (any ModerationStore, any Catalog) async throws -> T) async throws -> T {
         switch backend {
         case .sqlite:
             let directory = try TestPaths.temporaryDirectory()
             defer { try? FileManager.default.removeItem(at: directory) }
             return try await withCatalog(CatalogLocation(parsing: directory.appendingPathComponent("catalog.sqlite").path)) { catalog in
-                try await body(try moderationStore(for: catalog))
+                try await body(try moderationStore(for: catalog), catalog)
             }
         case .postgres:
             return try await TestPostgres.withIsolatedSchema("moderation") { _, url in
                 try await withCatalog(CatalogLocation(parsing: url)) { catalog in
-                    try await body(try moderationStore(for: catalog))
+                    try await body(try moderationStore(for: catalog), catalog)
                 }
             }
         }

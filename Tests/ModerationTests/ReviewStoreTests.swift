@@ -1,4 +1,6 @@
+import Catalog
 import Foundation
+import Jobs
 import Moderation
 import Testing
 import TestSupport
@@ -23,6 +25,24 @@ import TestSupport
             heavy.outcome = .allow
             try await store.record(heavy, now: t0)
             #expect(try await store.decision(sha256: blocked.sha256, policyVersion: "7+abc", modelKey: blocked.modelKey) == heavy)
+        }
+    }
+
+    /// On PostgreSQL they used not to: only the audit log had them, although the API promises
+    /// `moderation.*` events on the feed and its webhooks.
+    @Test("decisions, review requests and verdicts reach the event feed in their own transaction", arguments: Backend.allCases)
+    func eventsReachTheFeed(_ backend: Backend) async throws {
+        try await ModerationFixtures.withStore(backend) { store, catalog in
+            let hash = ModerationFixtures.hash(1)
+            let item = try #require(try await store.record(ModerationFixtures.decision(hash, outcome: .review), now: t0))
+            _ = try await store.claimNext(reviewer: "ann", category: nil, lease: .seconds(300), now: t0)
+            _ = try await store.decide(id: item.id, reviewer: "ann", verdict: .approve, reason: "a toy", now: t0)
+            let feed = try makeJobQueue(catalog: catalog)
+            let events = try await feed.events(after: 0, limit: 100)
+            await feed.close()
+            #expect(events.map(\.kind) == [ModerationEvent.decided, ModerationEvent.reviewRequested, ModerationEvent.reviewed],
+                    "\(events.map(\.kind))")
+            #expect(events.allSatisfy { $0.subject == hash })
         }
     }
 
