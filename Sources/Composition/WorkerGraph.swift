@@ -50,7 +50,7 @@ public enum WorkerGraph {
         ]
         if let moderation = parts.moderation {
             handlers.append(HeavyModerationHandler(cascade: moderation.cascade, store: moderation.store, objects: workspace.store,
-                                                   decodeBudget: parts.decodeBudget))
+                                                   decodePool: parts.decodePool, decodeBudget: parts.decodeBudget))
         }
         return handlers
     }

@@ -1,3 +1,4 @@
+import Classification
 import Foundation
 import Hashing
 import ImageDecoding
@@ -22,13 +23,17 @@ public struct HeavyModerationHandler: JobHandler {
     /// The process's pixel memory (the server's or the worker's): the heavy stage decodes the
     /// whole image, so it reserves its peak here like every other decode.
     public let decodeBudget: DecodeBudget
+    /// The process's decode threads, for the stored object's content check.
+    public let decodePool: DecodePool
     /// How long a job waits for pixel memory before it is retried later; long, as nobody waits
     /// on a background job.
     public var decodeWait: Duration = .seconds(30)
 
-    public init(cascade: ModerationCascade, store: any ModerationStore, objects: any ObjectStore, decodeBudget: DecodeBudget) {
+    public init(cascade: ModerationCascade, store: any ModerationStore, objects: any ObjectStore, decodePool: DecodePool,
+                decodeBudget: DecodeBudget) {
         self.cascade = cascade
         self.store = store
+        self.decodePool = decodePool
         self.decodeBudget = decodeBudget
         self.objects = objects
     }
@@ -51,7 +56,13 @@ public struct HeavyModerationHandler: JobHandler {
             }
             return .retry(reason: "object store: \(error)")
         }
-        guard ContentHash(of: bytes).hex == payload.sha256 else {
+        // On the decode threads, off the threads every task of the process shares (see
+        // `ImageAnalysisHandler`).
+        let intact: Bool
+        do { intact = try await decodePool.run { ContentHash(of: bytes).hex == payload.sha256 } } catch {
+            return .retry(reason: "\(error)")
+        }
+        guard intact else {
             return .fail(reason: "the stored object \(payload.sha256) does not hash to its key: the store is damaged")
         }
         let peak: Int

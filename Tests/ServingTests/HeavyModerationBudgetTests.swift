@@ -1,3 +1,4 @@
+import Classification
 import Foundation
 import ImageDecoding
 import Moderation
@@ -34,7 +35,8 @@ import TestSupport
                       priority: .backfill, state: .running, attempts: 1, maxAttempts: 5, runAfter: Date(), createdAt: Date())
         func handler(_ budget: DecodeBudget) -> HeavyModerationHandler {
             var handler = HeavyModerationHandler(cascade: moderation.cascade, store: moderation.store,
-                                                 objects: server.runtime.workspace.store, decodeBudget: budget)
+                                                 objects: server.runtime.workspace.store, decodePool: DecodePool(threads: 1),
+                                                 decodeBudget: budget)
             handler.decodeWait = .zero
             return handler
         }
