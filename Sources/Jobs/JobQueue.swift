@@ -45,6 +45,10 @@ public protocol JobQueue: Sendable {
 
     func stats() async throws(JobQueueError) -> QueueStats
 
+    /// Whether a job of one of `kinds` is queued or running: what a worker that exits when idle
+    /// asks, so that jobs it has no handler for (another deployment's) do not keep it waiting.
+    func hasWork(kinds: [String]) async throws(JobQueueError) -> Bool
+
     /// Dead jobs, newest first.
     func deadJobs(limit: Int) async throws(JobQueueError) -> [Job]
 

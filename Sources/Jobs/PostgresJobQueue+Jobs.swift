@@ -230,6 +230,15 @@ extension PostgresJobQueue {
         return stats
     }
 
+    public func hasWork(kinds: [String]) async throws(JobQueueError) -> Bool {
+        guard !kinds.isEmpty else { return false }
+        return try await withConnection { connection in
+            try await self.fetch(
+                "SELECT EXISTS (SELECT 1 FROM jobs WHERE state IN ('queued', 'running') AND kind = ANY(\(kinds)))", on: connection
+            ) { try $0.decode(Bool.self) }.first ?? false
+        }
+    }
+
     public func deadJobs(limit: Int) async throws(JobQueueError) -> [Job] {
         try await withConnection { connection in
             try await self.fetch(

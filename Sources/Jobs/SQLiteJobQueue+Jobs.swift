@@ -207,6 +207,15 @@ extension SQLiteJobQueue {
         return stats
     }
 
+    public func hasWork(kinds: [String]) async throws(JobQueueError) -> Bool {
+        guard !kinds.isEmpty else { return false }
+        return try await read { db in
+            let marks = Array(repeating: "?", count: kinds.count).joined(separator: ", ")
+            return try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM jobs WHERE state IN ('queued', 'running') AND kind IN (\(marks)))",
+                                     arguments: StatementArguments(kinds)) ?? false
+        }
+    }
+
     public func deadJobs(limit: Int) async throws(JobQueueError) -> [Job] {
         try await read { db in
             try Row.fetchAll(

@@ -27,7 +27,7 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Seconds a claimed job is held before other workers may take it (heartbeats extend it).")
     var lease: Double = 60
 
-    @Flag(help: "Exit once no job is queued or running, instead of waiting for more.")
+    @Flag(help: "Exit once no job of the kinds it runs is queued or running, instead of waiting for more.")
     var exitWhenIdle = false
 
     @Option(help: ArgumentHelp(

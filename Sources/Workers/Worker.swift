@@ -140,9 +140,10 @@ public struct Worker: Sendable {
         return summary
     }
 
+    /// No job of a kind this worker runs is queued or running; other kinds do not count, or a
+    /// worker without a handler for them would wait for them for ever.
     func isIdle() async throws(JobQueueError) -> Bool {
-        let stats = try await queue.stats()
-        return stats.counts[.queued, default: 0] == 0 && stats.counts[.running, default: 0] == 0
+        try await !queue.hasWork(kinds: kinds)
     }
 
     /// Runs claimed jobs under a heartbeat and records their outcomes. A batch that outlives

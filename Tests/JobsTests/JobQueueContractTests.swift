@@ -29,6 +29,24 @@ import TestSupport
         }
     }
 
+    /// What a worker that exits when idle asks: only its own kinds count.
+    @Test(arguments: Backend.allCases)
+    func hasWorkCountsOnlyTheKindsAsked(_ backend: Backend) async throws {
+        try await TestQueues.with(backend) { queues in
+            let queue = queues.first
+            #expect(try await !queue.hasWork(kinds: ["test.work"]))
+            let work = try await queue.enqueue(TestQueues.job("a")).id
+            _ = try await queue.enqueue(TestQueues.job("b", kind: "other.kind"))
+            #expect(try await queue.hasWork(kinds: ["test.work"]))
+            _ = try await queue.claim(kinds: ["test.work"], limit: 1, owner: "w", lease: 30)
+            #expect(try await queue.hasWork(kinds: ["test.work"]), "a running job is work")
+            _ = try await queue.finish([(work, .done(events: []))], owner: "w")
+            #expect(try await !queue.hasWork(kinds: ["test.work"]))
+            #expect(try await queue.hasWork(kinds: ["other.kind", "test.work"]))
+            #expect(try await !queue.hasWork(kinds: []))
+        }
+    }
+
     /// Many claimers on two connection pools, racing for 120 jobs: no job is handed out twice.
     @Test(arguments: Backend.allCases)
     func concurrentClaimersNeverShareAJob(_ backend: Backend) async throws {

@@ -57,4 +57,40 @@ struct WorkerCommandTests {
             await reopened.close()
         }
     }
+
+    /// A worker without a moderation policy has no `moderation.heavy` handler: with
+    /// `--exit-when-idle` it must still exit once its own kinds are done, not wait for ever for
+    /// jobs only another worker can run.
+    @Test("--exit-when-idle exits once the kinds the worker runs are done, whatever else is queued")
+    func exitsWhenItsOwnKindsAreDone() async throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let data = scratch.path("data")
+        let classifier = try Classifiers.named("efficientnet-lite0")
+        let photo = Array(try Data(contentsOf: TestPaths.sharedImage("rocket.jpg")))
+        let sha256 = ContentHash(of: photo).hex
+        let workspace = try await Workspace.open(WorkspaceLocation(dataDirectory: URL(fileURLWithPath: data)))
+        let queue = try makeJobQueue(catalog: workspace.catalog)
+        _ = try await workspace.store.put(photo, key: sha256)
+        let analyse = ImageJob(sha256: sha256, model: classifier.model.name, modelVersion: classifier.resultVersion, name: "rocket.jpg")
+        let analyseID = try await queue.enqueue(try analyse.newJob(priority: .online)).id
+        let heavyID = try await queue.enqueue(try NewJob(
+            kind: HeavyModerationJob.kind, idempotencyKey: "test:\(sha256)", payload: HeavyModerationJob(sha256: sha256),
+            priority: .online, maxAttempts: 1)).id
+        await queue.close()
+        await workspace.close()
+
+        // Run from a folder without config/moderation-policy.yaml: no policy, so no heavy stage.
+        let run = try await CLI.run(["worker", "--data", data, "--exit-when-idle"],
+                                    environment: ["LENSCALE_MODERATION_POLICY": ""], currentDirectory: scratch.directory,
+                                    limit: .seconds(180))
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(!run.stderr.contains("moderation.heavy"), "\(run.stderr)")
+        let reopened = try await Workspace.open(WorkspaceLocation(dataDirectory: URL(fileURLWithPath: data)))
+        let jobs = try makeJobQueue(catalog: reopened.catalog)
+        #expect(try await jobs.job(id: analyseID)?.state == .done)
+        #expect(try await jobs.job(id: heavyID)?.state == .queued, "left for a worker that runs the heavy stage")
+        await jobs.close()
+        await reopened.close()
+    }
 }
