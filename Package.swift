@@ -205,7 +205,7 @@ let package = Package(
         .testTarget(name: "SimilaritySearchTests", dependencies: ["SimilaritySearch", "TestSupport"]),
         .testTarget(name: "IngestTests", dependencies: ["Storage", "Classification", "Catalog", "Ingest", "Hashing", "TestSupport"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning"]),
-        .testTarget(name: "LenscaleCLITests", dependencies: ["Storage", "Hashing", "Ingest", "Jobs", "Moderation", "Submissions", "Workers", "TestSupport"]),
+        .testTarget(name: "LenscaleCLITests", dependencies: ["Storage", "Hashing", "Ingest", "Jobs", "Moderation", "Submissions", "TestSupport"]),
         .testTarget(name: "JobsTests", dependencies: ["Jobs", "Catalog", "TestSupport"]),
         .testTarget(name: "WorkersTests", dependencies: ["ImageDecoding", "Classification", "Catalog", "Workers", "Submissions", "Jobs", "Ingest", "TestSupport"]),
         .testTarget(name: "BatchPipelineTests", dependencies: ["Storage", "ImageDecoding", "Hashing", "Classification", "Catalog", "BatchPipeline", "TestSupport"]),

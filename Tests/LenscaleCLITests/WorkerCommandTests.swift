@@ -6,7 +6,6 @@ import Moderation
 import Submissions
 import Testing
 import TestSupport
-import Workers
 
 @Suite("lenscale worker", .serialized)
 struct WorkerCommandTests {
@@ -19,42 +18,15 @@ struct WorkerCommandTests {
         let scratch = try Scratch()
         defer { scratch.remove() }
         let data = scratch.path("data")
-        let classifier = try Classifiers.named("efficientnet-lite0")
-        let photo = Array(try Data(contentsOf: TestPaths.sharedImage("rocket.jpg")))
-        let sha256 = ContentHash(of: photo).hex
         try await TestBackend.postgres.withCatalogLocation("worker") { catalog in
-            let workspace = try await Workspace.open(WorkspaceLocation(dataDirectory: URL(fileURLWithPath: data), catalog: catalog))
-            let queue = try makeJobQueue(catalog: workspace.catalog)
-            var ids: [String: Int64] = [:]
-            do {
-                _ = try await workspace.store.put(photo, key: sha256)
-                let analyse = ImageJob(sha256: sha256, model: classifier.model.name, modelVersion: classifier.resultVersion, name: "rocket.jpg")
-                ids[ImageJob.kind] = try await queue.enqueue(try analyse.newJob(priority: .online)).id
-                ids[HeavyModerationHandler.jobKind] = try await queue.enqueue(try NewJob(
-                    kind: HeavyModerationHandler.jobKind, idempotencyKey: "test:\(sha256)", payload: HeavyModerationJob(sha256: sha256),
-                    priority: .online, maxAttempts: 1)).id
-            } catch {
-                await queue.close()
-                await workspace.close()
-                throw error
-            }
-            await queue.close()
-            await workspace.close()
-
+            let ids = try await Self.queueOneOfEachKind(data: data, catalog: catalog)
             let run = try await CLI.run(["worker", "--data", data, "--catalog", catalog, "--exit-when-idle"],
                                         environment: ["LENSCALE_MODERATION_POLICY": ""], currentDirectory: TestPaths.repositoryRoot,
                                         limit: .seconds(180))
             #expect(run.status == 0, "\(run.stderr)")
             #expect(run.stderr.contains("moderation.heavy") && run.stderr.contains("image.analyse"), "\(run.stderr)")
-
-            let reopened = try await Workspace.open(WorkspaceLocation(dataDirectory: URL(fileURLWithPath: data), catalog: catalog))
-            let jobs = try makeJobQueue(catalog: reopened.catalog)
-            for (kind, id) in ids {
-                let job = try await jobs.job(id: id)
-                #expect(job?.state == .done, "\(kind): \(String(describing: job?.state)), \(job?.lastError ?? "")")
-            }
-            await jobs.close()
-            await reopened.close()
+            let states = try await Self.states(of: ids, data: data, catalog: catalog)
+            #expect(states == [ImageJob.kind: .done, HeavyModerationJob.kind: .done], "\(states)")
         }
     }
 
@@ -66,31 +38,53 @@ struct WorkerCommandTests {
         let scratch = try Scratch()
         defer { scratch.remove() }
         let data = scratch.path("data")
-        let classifier = try Classifiers.named("efficientnet-lite0")
-        let photo = Array(try Data(contentsOf: TestPaths.sharedImage("rocket.jpg")))
-        let sha256 = ContentHash(of: photo).hex
-        let workspace = try await Workspace.open(WorkspaceLocation(dataDirectory: URL(fileURLWithPath: data)))
-        let queue = try makeJobQueue(catalog: workspace.catalog)
-        _ = try await workspace.store.put(photo, key: sha256)
-        let analyse = ImageJob(sha256: sha256, model: classifier.model.name, modelVersion: classifier.resultVersion, name: "rocket.jpg")
-        let analyseID = try await queue.enqueue(try analyse.newJob(priority: .online)).id
-        let heavyID = try await queue.enqueue(try NewJob(
-            kind: HeavyModerationJob.kind, idempotencyKey: "test:\(sha256)", payload: HeavyModerationJob(sha256: sha256),
-            priority: .online, maxAttempts: 1)).id
-        await queue.close()
-        await workspace.close()
-
+        let ids = try await Self.queueOneOfEachKind(data: data, catalog: nil)
         // Run from a folder without config/moderation-policy.yaml: no policy, so no heavy stage.
         let run = try await CLI.run(["worker", "--data", data, "--exit-when-idle"],
                                     environment: ["LENSCALE_MODERATION_POLICY": ""], currentDirectory: scratch.directory,
                                     limit: .seconds(180))
         #expect(run.status == 0, "\(run.stderr)")
         #expect(!run.stderr.contains("moderation.heavy"), "\(run.stderr)")
-        let reopened = try await Workspace.open(WorkspaceLocation(dataDirectory: URL(fileURLWithPath: data)))
-        let jobs = try makeJobQueue(catalog: reopened.catalog)
-        #expect(try await jobs.job(id: analyseID)?.state == .done)
-        #expect(try await jobs.job(id: heavyID)?.state == .queued, "left for a worker that runs the heavy stage")
-        await jobs.close()
-        await reopened.close()
+        let states = try await Self.states(of: ids, data: data, catalog: nil)
+        // The heavy job is left for a worker that runs the heavy stage.
+        #expect(states == [ImageJob.kind: .done, HeavyModerationJob.kind: .queued], "\(states)")
+    }
+
+    /// Stores a photo and queues, as `serve` would, an `image.analyse` and a `moderation.heavy`
+    /// job for it; returns their ids by kind.
+    static func queueOneOfEachKind(data: String, catalog: String?) async throws -> [String: Int64] {
+        let classifier = try Classifiers.named("efficientnet-lite0")
+        let photo = Array(try Data(contentsOf: TestPaths.sharedImage("rocket.jpg")))
+        let sha256 = ContentHash(of: photo).hex
+        let workspace = try await Workspace.open(WorkspaceLocation(dataDirectory: URL(fileURLWithPath: data), catalog: catalog))
+        let queue = try makeJobQueue(catalog: workspace.catalog)
+        do {
+            _ = try await workspace.store.put(photo, key: sha256)
+            let analyse = ImageJob(sha256: sha256, model: classifier.model.name, modelVersion: classifier.resultVersion, name: "rocket.jpg")
+            let ids = [
+                ImageJob.kind: try await queue.enqueue(try analyse.newJob(priority: .online)).id,
+                HeavyModerationJob.kind: try await queue.enqueue(try NewJob(
+                    kind: HeavyModerationJob.kind, idempotencyKey: "test:\(sha256)", payload: HeavyModerationJob(sha256: sha256),
+                    priority: .online, maxAttempts: 1)).id,
+            ]
+            await queue.close()
+            await workspace.close()
+            return ids
+        } catch {
+            await queue.close()
+            await workspace.close()
+            throw error
+        }
+    }
+
+    /// The jobs' states, read back from the catalog.
+    static func states(of ids: [String: Int64], data: String, catalog: String?) async throws -> [String: JobState] {
+        let workspace = try await Workspace.open(WorkspaceLocation(dataDirectory: URL(fileURLWithPath: data), catalog: catalog))
+        let queue = try makeJobQueue(catalog: workspace.catalog)
+        var states: [String: JobState] = [:]
+        for (kind, id) in ids { states[kind] = try? await queue.job(id: id)?.state }
+        await queue.close()
+        await workspace.close()
+        return states
     }
 }
