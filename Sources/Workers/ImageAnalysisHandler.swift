@@ -144,15 +144,6 @@ public struct ImageAnalysisHandler: JobHandler {
             }
             return .finished(.retry(reason: "object store: \(error)"))
         }
-        // On the decode threads: a 20 MB object's SHA-256 is tens of milliseconds of one of the
-        // few threads every task of the process shares.
-        let intact: Bool
-        do { intact = try await decodePool.run { ContentHash(of: bytes).hex == payload.sha256 } } catch {
-            return .finished(.retry(reason: "\(error)"))
-        }
-        guard intact else {
-            return .finished(.fail(reason: "the stored object \(payload.sha256) does not hash to its key: the store is damaged"))
-        }
         let classifier = pipeline.classifier
         let cost: Int
         do throws(DecodeError) {
@@ -171,11 +162,18 @@ public struct ImageAnalysisHandler: JobHandler {
         }
         defer { decodeBudget.release(cost) }
         do {
-            let (image, codes) = try await decodePool.run { () throws(ClassificationError) in
+            // The content check rides with the decode on the decode threads: a 20 MB object's
+            // SHA-256 is tens of milliseconds that must not hold one of the few threads every
+            // task of the process shares, nor wait in the decode queue a second time.
+            let prepared = try await decodePool.run { () throws(ClassificationError) -> (PreparedImage, PerceptualCodes)? in
+                guard ContentHash(of: bytes).hex == payload.sha256 else { return nil }
                 var image = try classifier.prepare(bytes, sha256: payload.sha256, keepImage: true)
                 let codes = PerceptualCodes(image: image.image!)
                 image.image = nil
                 return (image, codes)
+            }
+            guard let (image, codes) = prepared else {
+                return .finished(.fail(reason: "the stored object \(payload.sha256) does not hash to its key: the store is damaged"))
             }
             return .ready(job: payload, attempt: job.attempts, bytes: bytes.count, image: image, codes: codes)
         } catch let error as ClassificationError {

@@ -88,6 +88,33 @@ import Workers
         await rig.remove()
     }
 
+    /// A stored object whose bytes no longer hash to its key (a damaged disk, a hand edit) fails
+    /// its job for good, saying so, instead of labelling other bytes under that hash.
+    @Test func aDamagedStoredObjectFailsItsJob() async throws {
+        let rig = try await WorkerRig.make()
+        do {
+            let receipt = try await rig.submitter.submit([.file(path: TestPaths.sharedImage("rocket.jpg").path)])
+            let sha256 = try #require(receipt.items.first?.sha256)
+            // Another real photo's bytes under this key: it would decode and classify fine.
+            let files = FileManager.default.enumerator(at: rig.directory, includingPropertiesForKeys: nil)?
+                .compactMap { $0 as? URL }.filter { $0.lastPathComponent == sha256 } ?? []
+            let file = try #require(files.first, "the stored object's file")
+            try Data(contentsOf: TestPaths.sharedImage("coffee.png")).write(to: file)
+
+            let summary = await rig.worker().run()
+            #expect(summary.failed == 1 && summary.done == 0)
+            let jobID = try #require(receipt.items.first?.jobID)
+            let job = try #require(try await rig.queue.job(id: jobID))
+            #expect(job.state == .dead || job.state == .failed, "\(job.state)")
+            #expect(job.lastError?.contains("does not hash to its key") == true, "\(job.lastError ?? "")")
+            #expect(try await rig.workspace.catalog.imageCount() == 0, "nothing recorded under the damaged key")
+        } catch {
+            await rig.remove()
+            throw error
+        }
+        await rig.remove()
+    }
+
     /// A worker stopped while idle returns promptly; one stopped mid-batch records its jobs.
     @Test func cancellingAWorkerFinishesTheJobsInHand() async throws {
         let rig = try await WorkerRig.make()
