@@ -26,27 +26,22 @@ public struct ServerGraph: Sendable {
     public static func build(runtime: ServingRuntime, manifest: ModelManifest, policyFile: URL?) async throws -> ServerGraph {
         let configuration = runtime.configuration
         let jobs = try JobServices.open(runtime: runtime)
-        do {
-            let endpoint = try runtime.service.endpoint(named: nil)
-            let setup = try policyFile.map { file in
-                try ModerationSetup.load(policyFile: file, manifest: manifest, onlineClassifier: endpoint.name,
-                                         limits: endpoint.classifier.decoder.limits, catalog: runtime.workspace.catalog)
-            }
-            var worker: Worker?
-            if configuration.worker.enabled {
-                let parts = WorkerGraph.Parts(classifier: endpoint.classifier, batchSize: configuration.models[0].batcher.maxBatchSize,
-                                              decodePool: runtime.service.decodePool, decodeBudget: runtime.service.decodeBudget,
-                                              moderation: setup)
-                worker = try await WorkerGraph.buildWorker(queue: jobs.queue, workspace: runtime.workspace, parts: parts,
-                                                           logger: runtime.logger)
-            }
-            return ServerGraph(runtime: runtime, jobs: jobs,
-                               moderation: setup.map { ModerationServices(setup: $0, runtime: runtime, queue: jobs.queue) },
-                               worker: worker)
-        } catch {
-            await jobs.close()
-            throw error
+        let endpoint = try runtime.service.endpoint(named: nil)
+        let setup = try policyFile.map { file in
+            try ModerationSetup.load(policyFile: file, manifest: manifest, onlineClassifier: endpoint.name,
+                                     limits: endpoint.classifier.decoder.limits, catalog: runtime.workspace.catalog)
         }
+        var worker: Worker?
+        if configuration.worker.enabled {
+            let parts = WorkerGraph.Parts(classifier: endpoint.classifier, batchSize: configuration.models[0].batcher.maxBatchSize,
+                                          decodePool: runtime.service.decodePool, decodeBudget: runtime.service.decodeBudget,
+                                          moderation: setup)
+            worker = try await WorkerGraph.buildWorker(queue: jobs.queue, workspace: runtime.workspace, parts: parts,
+                                                       logger: runtime.logger)
+        }
+        return ServerGraph(runtime: runtime, jobs: jobs,
+                           moderation: setup.map { ModerationServices(setup: $0, runtime: runtime, queue: jobs.queue) },
+                           worker: worker)
     }
 
     /// The background services beside the listener: the webhook dispatcher and the worker.
@@ -65,10 +60,5 @@ public struct ServerGraph: Sendable {
     public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         LenscaleServer.application(runtime, moderation: moderation, extraRoutes: [jobs.routes], extraServices: services,
                                    onServerRunning: onServerRunning)
-    }
-
-    /// Closes the job queue; the runtime is closed by its owner.
-    public func close() async {
-        await jobs.close()
     }
 }

@@ -121,9 +121,6 @@ public protocol JobQueue: Sendable {
     /// (SQLite's are in-process). Without it running, waits fall back to polling every
     /// `pollInterval`: right for commands that enqueue and exit, which never wait.
     var wakeups: (any Service)? { get }
-
-    /// Releases what the queue holds of its own; the catalog stays open (its owner closes it).
-    func close() async
 }
 
 /// The queue on `catalog`'s database: SQLite for an embedded catalog, PostgreSQL for a shared one.

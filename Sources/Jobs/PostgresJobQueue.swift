@@ -41,8 +41,6 @@ public final class PostgresJobQueue: JobQueue {
         Listener(configuration: catalog.configuration, channel: channel, logger: logger, jobs: jobWakeups, events: eventWakeups)
     }
 
-    public func close() async {}
-
     /// The LISTEN connection as a service: runs until the process shuts down.
     struct Listener: Service, CustomStringConvertible {
         let configuration: PostgresCatalog.Configuration

@@ -28,8 +28,6 @@ public final class SQLiteJobQueue: JobQueue {
 
     public var wakeups: (any Service)? { nil }
 
-    public func close() async {}
-
     /// Now in the tables' unit (microseconds since 1970), on the queue's clock.
     func now() -> Int64 { CatalogTime.microseconds(Date()) + clock.offsetMicroseconds }
 

@@ -197,11 +197,9 @@ extension BatchCommand {
         do {
             try await submit(items, source: source, sourceStore: sourceStore, model: model, queue: queue, workspace: workspace)
         } catch {
-            await queue.close()
             await workspace.close()
             throw error
         }
-        await queue.close()
         await workspace.close()
     }
 

@@ -47,10 +47,8 @@ extension IngestCommand {
             do {
                 receipt = try await submitter.submit(files.map { .file(path: $0) }, priority: .online)
             } catch {
-                await queue.close()
                 throw CLIError("\(error)")
             }
-            await queue.close()
         } catch {
             try? await catalog.close()
             throw error is CLIError ? error : CLIError("\(error)")

@@ -20,12 +20,7 @@ struct QueueCommand: AsyncParsableCommand {
         do { catalog = try await openCatalog(options.location.catalogLocation) } catch { throw CLIError("\(error)") }
         do {
             let queue = try makeJobQueue(catalog: catalog)
-            let result: T
-            do { result = try await body(queue) } catch {
-                await queue.close()
-                throw error
-            }
-            await queue.close()
+            let result = try await body(queue)
             try? await catalog.close()
             return result
         } catch let error as JobQueueError {

@@ -122,11 +122,9 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             try await ServiceGroup(configuration: group).run()
         } catch {
-            await graph.close()
             await runtime.close()
             throw CLIError("the server stopped: \(error)")
         }
-        await graph.close()
         await runtime.close()
     }
 }

@@ -68,7 +68,6 @@ struct WorkerCommand: AsyncParsableCommand {
             worker = try await WorkerGraph.buildWorker(queue: queue, workspace: workspace, parts: parts,
                                                        configuration: Worker.Configuration(lease: lease, exitWhenIdle: exitWhenIdle))
         } catch {
-            await queue.close()
             await workspace.close()
             throw CLIError("\(error)")
         }
@@ -88,11 +87,9 @@ struct WorkerCommand: AsyncParsableCommand {
         do {
             try await group.run()
         } catch {
-            await queue.close()
             await workspace.close()
             throw CLIError("the worker stopped: \(error)")
         }
-        await queue.close()
         await workspace.close()
     }
 }

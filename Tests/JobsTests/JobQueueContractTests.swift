@@ -221,8 +221,6 @@ import TestSupport
                 try await producer.append([NewEvent(kind: "test.ping", subject: nil, data: "{}")])
                 #expect(try await sawEvent)
             }
-            await waiter.close()
-            await producer.close()
             try await one.close()
             try await two.close()
         }

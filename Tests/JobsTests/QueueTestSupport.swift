@@ -47,14 +47,10 @@ enum TestQueues {
                              clock: clock)
         do {
             let result = try await withRunning([pair.first.wakeups, pair.second.wakeups]) { try await body(pair) }
-            await pair.first.close()
-            await pair.second.close()
             try await one.close()
             try await two.close()
             return result
         } catch {
-            await pair.first.close()
-            await pair.second.close()
             try? await one.close()
             try? await two.close()
             throw error

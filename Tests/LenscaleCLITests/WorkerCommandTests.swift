@@ -67,11 +67,9 @@ struct WorkerCommandTests {
                     kind: HeavyModerationJob.kind, idempotencyKey: "test:\(sha256)", payload: HeavyModerationJob(sha256: sha256),
                     priority: .online, maxAttempts: 1)).id,
             ]
-            await queue.close()
             await workspace.close()
             return ids
         } catch {
-            await queue.close()
             await workspace.close()
             throw error
         }
@@ -83,7 +81,6 @@ struct WorkerCommandTests {
         let queue = try makeJobQueue(catalog: workspace.catalog)
         var states: [String: JobState] = [:]
         for (kind, id) in ids { states[kind] = try? await queue.job(id: id)?.state }
-        await queue.close()
         await workspace.close()
         return states
     }

@@ -39,7 +39,6 @@ import TestSupport
             _ = try await store.decide(id: item.id, reviewer: "ann", verdict: .approve, reason: "a toy", now: t0)
             let feed = try makeJobQueue(catalog: catalog)
             let events = try await feed.events(after: 0, limit: 100)
-            await feed.close()
             #expect(events.map(\.kind) == [ModerationEvent.decided, ModerationEvent.reviewRequested, ModerationEvent.reviewed],
                     "\(events.map(\.kind))")
             #expect(events.allSatisfy { $0.subject == hash })

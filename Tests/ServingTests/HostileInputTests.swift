@@ -128,7 +128,7 @@ struct HostileInputTests {
     @Test("Last-Event-ID must be an event id", arguments: ["-1", "abc", "9223372036854775808", "1e300"])
     func lastEventID(value: String) async throws {
         let server = try await TestServer.open()
-        let (app, jobs) = try await server.applicationWithJobs()
+        let app = try await server.applicationWithJobs()
         try await app.test(.router) { client in
             var headers = server.headers(.read)
             headers[HTTPField.Name("Last-Event-ID")!] = value
@@ -136,7 +136,6 @@ struct HostileInputTests {
             #expect(response.status == .badRequest)
             #expect(try ErrorBody.decode(response).error.code == "bad_parameter")
         }
-        await jobs.close()
         await server.close()
     }
 }

@@ -66,7 +66,7 @@ struct JobRouteTests {
     @Test("a multipart batch is accepted at once, bad items are reported, and every good item gets labels and events")
     func batchEndToEnd() async throws {
         let server = try await TestServer.open()
-        let (app, jobs) = try await server.applicationWithJobs()
+        let app = try await server.applicationWithJobs()
         let photos = try Array(LabelledPhotos.all.prefix(6))
         var files = try photos.map { ($0.file, Array(try Data(contentsOf: $0.url))) }
         files.append(("notes.txt", BadInputs.text))
@@ -101,7 +101,6 @@ struct JobRouteTests {
             let resumed = try JSONDecoder().decode(EventsBody.self, from: Data(buffer: rest.body)).events.map(\.id)
             #expect(resumed == events.map(\.id).filter { $0 > middle })
         }
-        await jobs.close()
         await server.close()
     }
 
@@ -116,7 +115,7 @@ struct JobRouteTests {
             $0.limits.maxBodyBytes = 4 * megabyte
             $0.limits.maxInFlightBytes = 24 * megabyte
         }
-        let (app, jobs) = try await server.applicationWithJobs()
+        let app = try await server.applicationWithJobs()
         // Each image differs by a byte after its end, so each is stored under its own address.
         var files = (0..<24).map { ("photo-\($0).jpg", photo + [UInt8($0)]) }
         files.insert(("too-big.jpg", [UInt8](repeating: 0xFF, count: 5 * megabyte)), at: 3)
@@ -132,7 +131,6 @@ struct JobRouteTests {
             #expect(Set(receipt.items.compactMap(\.sha256)).count == 24)
             #expect(server.runtime.bodyBudget.inUse == 0)
         }
-        await jobs.close()
         await server.close()
     }
 
@@ -140,7 +138,7 @@ struct JobRouteTests {
     func batchErrors() async throws {
         // The webhook below points at this machine, which only an explicit allow-list permits.
         let server = try await TestServer.open { $0.webhooks.allowCIDRs = ["127.0.0.0/8"] }
-        let (app, jobs) = try await server.applicationWithJobs()
+        let app = try await server.applicationWithJobs()
         try await app.test(.router) { client in
             let noScope = try await client.execute(uri: "/v1/batches", method: .post, headers: server.headers(.read, contentType: "application/json"),
                                                    body: ByteBuffer(string: "{\"keys\": []}"))
@@ -181,7 +179,6 @@ struct JobRouteTests {
                                                    body: ByteBuffer(string: hook))
             #expect(created.status == .created)
         }
-        await jobs.close()
         await server.close()
     }
 
@@ -191,7 +188,7 @@ struct JobRouteTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let files = try LabelledPhotos.all.prefix(4).map { ($0.file, Array(try Data(contentsOf: $0.url))) }
         let first = try await TestServer.open(directory: directory) { $0.worker.enabled = false }
-        let (firstApp, firstJobs) = try await first.applicationWithJobs()
+        let firstApp = try await first.applicationWithJobs()
         let id = try await firstApp.test(.router) { client in
             let accepted = try await client.execute(uri: "/v1/batches", method: .post,
                                                     headers: first.headers(.ingest, contentType: "multipart/form-data; boundary=lenscale-batch"),
@@ -199,24 +196,22 @@ struct JobRouteTests {
             #expect(accepted.status == .accepted)
             return try JSONDecoder().decode(BatchBody.self, from: Data(buffer: accepted.body)).id
         }
-        await firstJobs.close()
         await first.close(removing: false)
 
         let second = try await TestServer.open(directory: directory)
-        let (secondApp, secondJobs) = try await second.applicationWithJobs()
+        let secondApp = try await second.applicationWithJobs()
         try await secondApp.test(.router) { client in
             let done = try await Self.pollBatch(client, id: id, headers: second.headers(.read))
             #expect(done.items.count == 4)
             #expect(done.items.allSatisfy { $0.state == "done" })
         }
-        await secondJobs.close()
         await second.close(removing: false)
     }
 
     @Test("SSE streams events with ids, and a reconnect with Last-Event-ID resumes after it")
     func serverSentEvents() async throws {
         let server = try await TestServer.open()
-        let (app, jobs) = try await server.applicationWithJobs()
+        let app = try await server.applicationWithJobs()
         let files = try LabelledPhotos.all.prefix(3).map { ($0.file, Array(try Data(contentsOf: $0.url))) }
         try await app.test(.live) { client in
             try await client.waitUntilReady()
@@ -233,7 +228,6 @@ struct JobRouteTests {
             let resumed = try await SSE.read(port: port, token: server.tokens[.read]!, lastEventID: cut, until: "batch.completed")
             #expect(resumed.map(\.id) == all.map(\.id).filter { $0 > cut }, "the resumed stream missed or repeated events")
         }
-        await jobs.close()
         await server.close()
     }
 }
@@ -243,25 +237,23 @@ struct StreamLifetimeTests {
     @Test("an event stream and a long poll end after limits.max_stream_s, and the stream's slot comes back")
     func streamsEnd() async throws {
         let server = try await TestServer.open { $0.limits.maxStreamSeconds = 1 }
-        let (app, jobs) = try await server.applicationWithJobs()
-        try await withJobsClosed(jobs) {
-            try await app.test(.live) { client in
-                try await client.waitUntilReady()
-                let port = try #require(client.port)
-                // curl returns when the server ends the stream; --max-time only catches one that never ends.
-                let stream = try await runProcess(URL(fileURLWithPath: "/usr/bin/curl"), [
-                    "-sN", "--max-time", "60", "-w", "\n%{http_code} %{time_total}", "-H", "Authorization: Bearer \(server.tokens[.read]!)",
-                    "http://127.0.0.1:\(port)/v1/events/stream"], limit: .seconds(90))
-                #expect(stream.status == 0, "curl: \(stream.status) \(stream.stderr)")
-                #expect(stream.stdout.hasPrefix("retry: 1000"), "\(stream.stdout)")
-                let seconds = Double(stream.stdout.split(separator: " ").last ?? "") ?? 99
-                #expect(seconds < 30, "the stream lasted \(seconds) s")
-                // wait=60 is cut to the lifetime: an empty page, well before the minute it asked for.
-                let asked = ContinuousClock.now
-                let poll = try await client.execute(uri: "/v1/events?after=999999&wait=60", method: .get, headers: server.headers(.read))
-                #expect(poll.status == .ok && String(buffer: poll.body).contains("\"events\":[]"))
-                #expect(ContinuousClock.now - asked < .seconds(30), "the long poll was not cut to limits.max_stream_s")
-            }
+        let app = try await server.applicationWithJobs()
+        try await app.test(.live) { client in
+            try await client.waitUntilReady()
+            let port = try #require(client.port)
+            // curl returns when the server ends the stream; --max-time only catches one that never ends.
+            let stream = try await runProcess(URL(fileURLWithPath: "/usr/bin/curl"), [
+                "-sN", "--max-time", "60", "-w", "\n%{http_code} %{time_total}", "-H", "Authorization: Bearer \(server.tokens[.read]!)",
+                "http://127.0.0.1:\(port)/v1/events/stream"], limit: .seconds(90))
+            #expect(stream.status == 0, "curl: \(stream.status) \(stream.stderr)")
+            #expect(stream.stdout.hasPrefix("retry: 1000"), "\(stream.stdout)")
+            let seconds = Double(stream.stdout.split(separator: " ").last ?? "") ?? 99
+            #expect(seconds < 30, "the stream lasted \(seconds) s")
+            // wait=60 is cut to the lifetime: an empty page, well before the minute it asked for.
+            let asked = ContinuousClock.now
+            let poll = try await client.execute(uri: "/v1/events?after=999999&wait=60", method: .get, headers: server.headers(.read))
+            #expect(poll.status == .ok && String(buffer: poll.body).contains("\"events\":[]"))
+            #expect(ContinuousClock.now - asked < .seconds(30), "the long poll was not cut to limits.max_stream_s")
         }
         await server.close()
     }

@@ -45,33 +45,27 @@ struct MalformedHeaderRouteTests {
     func batches(backend: TestBackend) async throws {
         let cases = try Self.cases()
         try await TestServer.with(backend) { server in
-            let (app, jobs) = try await server.applicationWithJobs()
-            do {
-                try await app.test(.router) { client in
-                    try await client.waitUntilReady()
-                    let files = cases.enumerated().map { index, item in ("case-\(index)", item.bytes) }
-                    let multipart = try await client.execute(
-                        uri: "/v1/batches", method: .post,
-                        headers: server.headers(.ingest, contentType: "multipart/form-data; boundary=lenscale-batch"),
-                        body: JobRouteTests.multipart(files))
-                    try await Self.settle(multipart, client: client, server: server, count: cases.count, form: "multipart")
+            let app = try await server.applicationWithJobs()
+            try await app.test(.router) { client in
+                try await client.waitUntilReady()
+                let files = cases.enumerated().map { index, item in ("case-\(index)", item.bytes) }
+                let multipart = try await client.execute(
+                    uri: "/v1/batches", method: .post,
+                    headers: server.headers(.ingest, contentType: "multipart/form-data; boundary=lenscale-batch"),
+                    body: JobRouteTests.multipart(files))
+                try await Self.settle(multipart, client: client, server: server, count: cases.count, form: "multipart")
 
-                    let prefix = "malformed-\(UUID().uuidString)"
-                    for (index, item) in cases.enumerated() where !item.bytes.isEmpty {
-                        _ = try await server.runtime.workspace.store.put(item.bytes, key: "\(prefix)/\(index)")
-                    }
-                    let keys = cases.indices.filter { !cases[$0].bytes.isEmpty }.map { "\"\(prefix)/\($0)\"" }
-                    let byKey = try await client.execute(
-                        uri: "/v1/batches", method: .post, headers: server.headers(.ingest, contentType: "application/json"),
-                        body: ByteBuffer(string: "{\"keys\": [\(keys.joined(separator: ","))]}"))
-                    try await Self.settle(byKey, client: client, server: server, count: keys.count, form: "store keys")
-                    #expect(try await client.execute(uri: "/healthz", method: .get) { $0.status } == .ok)
+                let prefix = "malformed-\(UUID().uuidString)"
+                for (index, item) in cases.enumerated() where !item.bytes.isEmpty {
+                    _ = try await server.runtime.workspace.store.put(item.bytes, key: "\(prefix)/\(index)")
                 }
-            } catch {
-                await jobs.close()
-                throw error
+                let keys = cases.indices.filter { !cases[$0].bytes.isEmpty }.map { "\"\(prefix)/\($0)\"" }
+                let byKey = try await client.execute(
+                    uri: "/v1/batches", method: .post, headers: server.headers(.ingest, contentType: "application/json"),
+                    body: ByteBuffer(string: "{\"keys\": [\(keys.joined(separator: ","))]}"))
+                try await Self.settle(byKey, client: client, server: server, count: keys.count, form: "store keys")
+                #expect(try await client.execute(uri: "/healthz", method: .get) { $0.status } == .ok)
             }
-            await jobs.close()
         }
     }
 

@@ -14,7 +14,7 @@ struct MethodNotAllowedTests {
     ])
     func methodNotAllowed(path: String, method: HTTPRequest.Method, allowed: String) async throws {
         let server = try await TestServer.open()
-        let (app, jobs) = try await server.applicationWithJobs()
+        let app = try await server.applicationWithJobs()
         try await app.test(.router) { client in
             let response = try await client.execute(uri: path, method: method, headers: server.headers(.admin))
             #expect(response.status == .methodNotAllowed, "\(method) \(path): \(response.status)")
@@ -24,7 +24,6 @@ struct MethodNotAllowedTests {
             let unknown = try await client.execute(uri: "/v1/nothing-here", method: method, headers: server.headers(.admin))
             #expect(unknown.status == .notFound)
         }
-        await jobs.close()
         await server.close()
     }
 }

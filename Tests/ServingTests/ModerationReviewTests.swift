@@ -134,11 +134,9 @@ struct ModerationReviewTests {
                 try await body(client, server, second, moderation.cascade.policy.id)
             }
         } catch {
-            await graph.close()
             await server.close()
             throw error
         }
-        await graph.close()
         await server.close()
     }
 

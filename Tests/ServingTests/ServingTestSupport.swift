@@ -70,9 +70,13 @@ struct TestServer {
 
     /// The application with the batch and event routes, the webhook dispatcher and, unless the
     /// configuration turns it off, the in-process worker: what `lenscale serve` runs.
-    func applicationWithJobs() async throws -> (app: some ApplicationProtocol, jobs: JobServices) {
-        let graph = try await ServerGraph.build(runtime: runtime, manifest: Classifiers.manifest, policyFile: nil)
-        return (graph.application(), graph.jobs)
+    func applicationWithJobs() async throws -> some ApplicationProtocol {
+        try await graph().application()
+    }
+
+    /// What `serve` builds over this runtime, without moderation.
+    func graph() async throws -> ServerGraph {
+        try await ServerGraph.build(runtime: runtime, manifest: Classifiers.manifest, policyFile: nil)
     }
 
     func close(removing: Bool = true) async {
@@ -143,15 +147,3 @@ func photoBytes(_ name: String) throws -> [UInt8] {
 /// The first `count` labelled photos (real JPEGs from ../shared/images).
 func photos(_ count: Int) throws -> [LabelledPhoto] { try Array(LabelledPhotos.all.prefix(count)) }
 
-/// Runs `body`, then closes `jobs` (the worker and the webhook dispatcher) whether it threw or
-/// not, before the server under them closes.
-func withJobsClosed<T>(_ jobs: JobServices, _ body: () async throws -> T) async throws -> T {
-    do {
-        let result = try await body()
-        await jobs.close()
-        return result
-    } catch {
-        await jobs.close()
-        throw error
-    }
-}

@@ -56,8 +56,7 @@ struct SlowBodyTests {
             $0.limits.maxBatchBytes = 30 * megabyte
             $0.limits.maxInFlightBytes = 61 * megabyte
         }) { server in
-        let (app, jobs) = try await server.applicationWithJobs()
-        try await withJobsClosed(jobs) {
+        let app = try await server.applicationWithJobs()
         try await app.test(.live) { client in
             try await client.waitUntilReady()
             let port = try #require(client.port)
@@ -79,7 +78,6 @@ struct SlowBodyTests {
             let response = try await client.execute(uri: "/v1/classify", method: .post, headers: server.headers(.classify),
                                                     body: ByteBuffer(bytes: photo))
             #expect(response.status == .ok, "\(response.status) \(String(buffer: response.body).prefix(300))")
-        }
         }
         }
     }

@@ -88,7 +88,7 @@ struct StorageFaultRouteTests {
         // The probe runs once, at start: its HEADs must not use up the requests the cut counts.
         let server = try await Self.open(proxy: proxy, prefix: prefix, probeInterval: .seconds(3600))
         let direct = try await Self.directStore(prefix: prefix)
-        let (app, jobs) = try await server.applicationWithJobs()
+        let app = try await server.applicationWithJobs()
         let photos = try LabelledPhotos.all
         try #require(photos.count >= 20, "the shared photos are missing")
         let files = try photos.map { ($0.file, Array(try Data(contentsOf: $0.url))) }
@@ -140,7 +140,6 @@ struct StorageFaultRouteTests {
                 #expect(ObjectKey.contentKey(for: try await direct.get(key)) == key)
             }
         }
-        await jobs.close()
         await server.close()
     }
 }
@@ -203,7 +202,7 @@ struct DiskFullRouteTests {
         defer { Self.unmount(mountPoint) }
         let objects = mountPoint.appendingPathComponent("objects")
         let server = try await TestServer.open { $0.store = objects.path }
-        let (app, jobs) = try await server.applicationWithJobs()
+        let app = try await server.applicationWithJobs()
         // All the shared photos together (13 MB) do not fit in 8 MiB.
         let files = try LabelledPhotos.all.map { ($0.file, Array(try Data(contentsOf: $0.url))) }
         let headers = server.headers(.ingest, contentType: "multipart/form-data; boundary=lenscale-batch")
@@ -227,7 +226,6 @@ struct DiskFullRouteTests {
             let done = try await JobRouteTests.pollBatch(client, id: receipt.id, headers: server.headers(.read))
             #expect(done.items.allSatisfy { $0.state == "done" })
         }
-        await jobs.close()
         await server.close()
     }
 
@@ -240,7 +238,7 @@ struct DiskFullRouteTests {
         defer { try? FileManager.default.removeItem(at: objects) }
         // The catalog (and the indexes) on the small disk, the objects on the big one.
         let server = try await TestServer.open(directory: mountPoint.appendingPathComponent("data")) { $0.store = objects.path }
-        let (app, jobs) = try await server.applicationWithJobs()
+        let app = try await server.applicationWithJobs()
         let photos = try LabelledPhotos.all
         try #require(photos.count >= 4)
         let headers = server.headers(.ingest, contentType: "multipart/form-data; boundary=lenscale-batch")
@@ -271,7 +269,6 @@ struct DiskFullRouteTests {
             let done = try await JobRouteTests.pollBatch(client, id: receipt.id, headers: server.headers(.read))
             #expect(done.items.allSatisfy { $0.state == "done" })
         }
-        await jobs.close()
         await server.close(removing: false)
     }
 }

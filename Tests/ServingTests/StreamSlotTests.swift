@@ -12,7 +12,8 @@ struct StreamSlotTests {
     @Test("a key over its share of long polls is 429 too_many_streams; other keys are not; the slots come back when the polls end")
     func longPollsPerKey() async throws {
         let server = try await TestServer.open { $0.limits.maxStreamsPerKey = 2 }
-        let (app, jobs) = try await server.applicationWithJobs()
+        let graph = try await server.graph()
+        let (app, jobs) = (graph.application(), graph.jobs)
         try await app.test(.router) { client in
             try await client.waitUntilReady()
             let key = try #require(server.tokens[.read])
@@ -41,7 +42,6 @@ struct StreamSlotTests {
             let again = try await client.execute(uri: "/v1/events?wait=0", method: .get, headers: server.headers(.read))
             #expect(again.status == .ok)
         }
-        await jobs.close()
         await server.close()
     }
 

@@ -26,7 +26,7 @@ struct WebhookRegistrationTests {
     @Test("by default every refused range answers 400 bad_webhook, saying how to allow one")
     func refusedAtRegistration() async throws {
         let server = try await TestServer.open()
-        let (app, jobs) = try await server.applicationWithJobs()
+        let app = try await server.applicationWithJobs()
         try await app.test(.router) { client in
             for url in Self.refusedURLs {
                 let response = try await Self.register(client, server, url)
@@ -36,14 +36,13 @@ struct WebhookRegistrationTests {
             }
             #expect(try ErrorBody.decode(try await Self.register(client, server, "http://127.0.0.1:5432/")).error.message.contains("webhooks.allow_cidrs"))
         }
-        await jobs.close()
         await server.close()
     }
 
     @Test("an allow-listed range is accepted, and only that range")
     func allowListed() async throws {
         let server = try await TestServer.open { $0.webhooks.allowCIDRs = ["127.0.0.1/32"] }
-        let (app, jobs) = try await server.applicationWithJobs()
+        let app = try await server.applicationWithJobs()
         try await app.test(.router) { client in
             let allowed = try await Self.register(client, server, "http://127.0.0.1:9/hook")
             #expect(allowed.status == .created, "the allow-listed 127.0.0.1/32 was refused: \(String(buffer: allowed.body))")
@@ -51,7 +50,6 @@ struct WebhookRegistrationTests {
                 #expect(try await Self.register(client, server, url).status == .badRequest, "\(url)")
             }
         }
-        await jobs.close()
         await server.close()
     }
 

@@ -59,7 +59,6 @@ struct WorkerRig {
     }
 
     func remove() async {
-        await queue.close()
         await workspace.close()
         try? FileManager.default.removeItem(at: directory)
     }

@@ -30,6 +30,4 @@ public struct JobServices: Sendable {
         if let wakeups = queue.wakeups { services.append(wakeups) }
         return JobServices(queue: queue, routes: { routes.add(to: $0) }, services: services, streams: routes.streams)
     }
-
-    public func close() async { await queue.close() }
 }
