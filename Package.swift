@@ -35,6 +35,13 @@ let package = Package(
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CWebP", pkgConfig: "libwebp", providers: [.apt(["libwebp-dev"])]),
+        // HEIC and AVIF (libheif decodes both, through libde265 and dav1d), JPEG XL, GIF, TIFF, and
+        // lcms2 to bring an embedded ICC profile's colours into sRGB before the model sees them.
+        .systemLibrary(name: "CHEIF", pkgConfig: "libheif", providers: [.apt(["libheif-dev"])]),
+        .systemLibrary(name: "CJXL", pkgConfig: "libjxl", providers: [.apt(["libjxl-dev"])]),
+        .systemLibrary(name: "CGIF", pkgConfig: "libgif", providers: [.apt(["libgif-dev"])]),
+        .systemLibrary(name: "CTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
+        .systemLibrary(name: "CLCMS2", pkgConfig: "lcms2", providers: [.apt(["liblcms2-dev"])]),
         // Our own declarations of the ONNX Runtime C API; the library itself is dlopen'ed at run time.
         .target(name: "CONNXRuntime", linkerSettings: [.linkedLibrary("dl")]),
 
@@ -52,7 +59,7 @@ let package = Package(
         // Time as a dependency: `ManualClock` moves only when told to, and `Expiring` bounds work
         // on any clock, whether or not the work honours cancellation.
         .target(name: "Clocks"),
-        .target(name: "ImageDecoding", dependencies: ["CTurboJPEG", "CPNG", "CWebP"]),
+        .target(name: "ImageDecoding", dependencies: ["CTurboJPEG", "CPNG", "CWebP", "CHEIF", "CJXL", "CGIF", "CTIFF", "CLCMS2"]),
         // Malformed images made from valid ones, for the hostile-input tests and the fuzz seeds.
         .target(name: "MalformedImages"),
         // multipart/form-data read as it arrives, with its limits checked while reading.

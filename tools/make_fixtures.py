@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+import format_fixtures
+
 
 def png_chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
@@ -85,6 +87,8 @@ def main() -> None:
     add("large-4000.jpg", "chelsea.png", "4000×3000 JPEG")
     coffee.resize((64, 43), Image.BICUBIC).save(out / "tiny-64.jpg", quality=92)
     add("tiny-64.jpg", "coffee.png", "64-pixel-wide JPEG (upscaled by the model's resize)")
+    format_fixtures.write_variants(out, cat, coffee, add)
+    format_fixtures.encode_photos(images, out / "formats")
     (out / "fixtures.json").write_text(json.dumps(entries, indent=1) + "\n")
     print(f"wrote {len(entries)} fixtures to {out}")
 

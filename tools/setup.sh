@@ -25,7 +25,10 @@ log() { printf 'setup: %s\n' "$*" >&2; }
 # splits ensurepip out of python3 and `python3 -m venv` fails without it.
 # nginx: the edge-cache test puts a real proxy_cache in front of `lenscale serve`.
 # stress-ng: `make test-stress` runs the parallel phase beside a CPU hog.
-apt_packages=(libturbojpeg0-dev libpng-dev libwebp-dev pkg-config libfaiss-dev libsqlite3-dev postgresql libopenblas0-pthread nginx curl chromium chromium-driver stress-ng)
+# libheif, libjxl, giflib, libtiff, lcms2: the other formats and colour management; heif-enc,
+# cjxl and tiffcp make the test images in those formats from the shared photos.
+apt_packages=(libturbojpeg0-dev libpng-dev libwebp-dev libheif-dev libjxl-dev libgif-dev libtiff-dev liblcms2-dev
+    libheif-examples libjxl-tools libtiff-tools pkg-config libfaiss-dev libsqlite3-dev postgresql libopenblas0-pthread nginx curl chromium chromium-driver stress-ng)
 if ! command -v python3 >/dev/null 2>&1; then
     apt_packages+=(python3 python3-venv)
 elif ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then

@@ -1,10 +1,11 @@
 import Foundation
+import ImageDecoding
 import Storage
 
 extension BatchSource {
     /// File extensions a folder walk picks up; a manifest's entries are tried whatever they are
     /// called, so a mislabelled file gets a real "not an image" failure.
-    static let imageExtensions: Set<String> = ["jpg", "jpeg", "jpe", "jfif", "png", "webp"]
+    static let imageExtensions: Set<String> = ImageFormat.fileExtensions
 
     /// The store that `.object` items are read from; nil when every item is a file.
     public func openStore() throws(BatchError) -> (any ObjectStore)? {
@@ -28,7 +29,7 @@ extension BatchSource {
         switch self {
         case .folder(let path):
             let items = Self.walk(path).map { BatchItem(name: $0, location: .file(path: $0)) }
-            guard !items.isEmpty else { throw .source("\(path): no images (.jpg, .jpeg, .png, .webp) in this folder") }
+            guard !items.isEmpty else { throw .source("\(path): no images (\(ImageFormat.displayList)) in this folder") }
             return items
         case .manifest(let path, let storeLocation):
             let entries = try ManifestReader.entries(of: path)

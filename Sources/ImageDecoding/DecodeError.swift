@@ -9,7 +9,7 @@ public enum DecodeError: Error, Sendable, Equatable {
     case truncated(format: ImageFormat)
     /// The bytes are not any image format we know (text, random data, a PDF...).
     case notAnImage
-    /// A real image format that Lenscale does not decode (GIF, TIFF, HEIF...).
+    /// A real image format, or a variant of one, that Lenscale does not decode (JPEG 2000, PSD...).
     case unsupportedFormat(String)
     /// The header declares more pixels than the configured limit: a decompression bomb, or an
     /// image far larger than any model input needs.
@@ -28,9 +28,9 @@ extension DecodeError: CustomStringConvertible {
         case .truncated(let format):
             return "the \(format.displayName) data is truncated: the file ends before the image does"
         case .notAnImage:
-            return "not an image: the bytes match no known image format (JPEG, PNG or WebP expected)"
+            return "not an image: the bytes match no known image format (\(ImageFormat.displayList) expected)"
         case .unsupportedFormat(let name):
-            return "unsupported image format \(name): convert it to JPEG, PNG or WebP"
+            return "unsupported image format \(name): convert it to one of \(ImageFormat.displayList)"
         case .tooManyPixels(let width, let height, let limit):
             // The dimensions come from a hostile header: their product may not fit in an Int.
             let (pixels, overflow) = width.multipliedReportingOverflow(by: height)

@@ -6,7 +6,8 @@ extension ImageDecoder {
     ///
     /// Per output pixel: JPEG decodes at its DCT-reduced size into 3 bytes (4 for CMYK, then 3
     /// more for the conversion); PNG goes through RGBA (4 bytes) or 16-bit RGB (6) into RGB (3);
-    /// WebP decodes straight to RGB (3). An EXIF rotation copies the result (3).
+    /// WebP decodes straight to RGB (3); the others are listed below. An EXIF rotation copies the
+    /// result (3). An ICC conversion works in place.
     public static func peakBytes(for header: ImageHeader, minimumShorterSide: Int?) -> Int {
         var (width, height) = (header.width, header.height)
         var perPixel: Int
@@ -20,6 +21,21 @@ extension ImageDecoder {
             perPixel = (header.isSixteenBit ? 6 : 4) + 3
         case .webp:
             perPixel = 3
+        case .heif, .avif:
+            // libheif's YCbCr planes (up to 16-bit samples for HDR, 6), its interleaved RGB (3),
+            // and our copy (3).
+            perPixel = 6 + 3 + 3
+        case .jxl:
+            // libjxl holds three float planes (12) while it renders into our buffer (3).
+            perPixel = 12 + 3
+        case .gif:
+            perPixel = 3
+        case .tiff:
+            // libtiff's RGBA raster (4), then RGB (3).
+            perPixel = 4 + 3
+        case .bmp:
+            // RLE expands to an index per pixel (1) before the palette is applied.
+            perPixel = 1 + 3
         }
         if header.orientation != .up { perPixel += 3 }
         let (pixels, overflow) = width.multipliedReportingOverflow(by: height)

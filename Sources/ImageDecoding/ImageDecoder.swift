@@ -1,4 +1,4 @@
-/// Decodes JPEG, PNG and WebP bytes into upright RGB pixels.
+/// Decodes every `ImageFormat` into upright RGB pixels.
 ///
 /// The decoder reads the header first and enforces `limits` before allocating pixel memory.
 /// Callers that only need the image at model size pass `minimumShorterSide`: JPEG is then
@@ -30,6 +30,11 @@ public struct ImageDecoder: Sendable {
         case .jpeg: stored = try decodeJPEG(bytes, header: header, minimumShorterSide: minimumShorterSide)
         case .png: stored = try decodePNG(bytes, header: header)
         case .webp: stored = try decodeWebP(bytes, header: header)
+        case .heif, .avif: stored = try decodeHEIF(bytes, header: header)
+        case .jxl: stored = try decodeJXL(bytes, header: header)
+        case .gif: stored = try decodeGIF(bytes, header: header)
+        case .tiff: stored = try decodeTIFF(bytes, header: header)
+        case .bmp: stored = try decodeBMP(bytes, header: header)
         }
         return Decoded(header: header, image: stored.applying(header.orientation))
     }

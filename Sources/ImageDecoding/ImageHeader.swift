@@ -13,6 +13,9 @@ public struct ImageHeader: Sendable, Equatable {
     var hasAdobeMarker: Bool = false
     /// PNG only: 16 bits per sample, which the decoder reads at 16 bits before keeping 8.
     var isSixteenBit: Bool = false
+    /// More than one frame (GIF, animated WebP and JPEG XL, HEIF sequences): only the first is
+    /// decoded, and the catalog says so.
+    public var isAnimated: Bool = false
 
     /// The width users see, with the EXIF rotation applied.
     public var displayWidth: Int { orientation.swapsAxes ? height : width }
@@ -26,7 +29,7 @@ public struct ImageHeader: Sendable, Equatable {
         self.orientation = orientation
     }
 
-    /// Reads the header of JPEG, PNG or WebP bytes and checks it against `limits`.
+    /// Reads the header of any format in `ImageFormat` and checks it against `limits`.
     ///
     /// Everything a caller needs to reject a file (wrong type, bomb, truncation of the header)
     /// is decided here, so a rejected file costs microseconds and no pixel memory.
@@ -44,6 +47,16 @@ public struct ImageHeader: Sendable, Equatable {
             header = try readPNG(ByteReader(bytes))
         case .supported(.webp):
             header = try readWebP(ByteReader(bytes))
+        case .supported(.heif), .supported(.avif):
+            header = try readHEIF(bytes, limits: limits)
+        case .supported(.jxl):
+            header = try readJXL(bytes)
+        case .supported(.gif):
+            header = try readGIF(ByteReader(bytes))
+        case .supported(.tiff):
+            header = try readTIFF(ByteReader(bytes))
+        case .supported(.bmp):
+            header = try readBMP(ByteReader(bytes))
         }
         guard header.width > 0, header.height > 0 else {
             throw .corrupt(format: header.format, detail: "the header declares a \(header.width)×\(header.height) image")

@@ -1,4 +1,5 @@
 import Foundation
+import ImageDecoding
 
 /// Expands the command line's paths into the files to process.
 ///
@@ -6,7 +7,7 @@ import Foundation
 /// "not an image" error. Directories are walked recursively for image extensions only, skipping
 /// hidden entries, in sorted order so runs are reproducible.
 enum InputPaths {
-    static let imageExtensions: Set<String> = ["jpg", "jpeg", "jpe", "jfif", "png", "webp"]
+    static let imageExtensions: Set<String> = ImageFormat.fileExtensions
 
     struct Expansion {
         var files: [String] = []
@@ -29,7 +30,7 @@ enum InputPaths {
             }
             let found = walk(path)
             if found.isEmpty {
-                expansion.problems.append((path, "no images (.jpg, .jpeg, .png, .webp) in this folder"))
+                expansion.problems.append((path, "no images (\(ImageFormat.displayList)) in this folder"))
             }
             expansion.files += found
         }

@@ -23,9 +23,11 @@ func meanDifference(_ a: RGBImage, _ b: RGBImage) -> Double {
         let image = try decode(fixture.url)
         let header = try ImageHeader.read(try bytes(of: fixture.url))
         #expect(image.width == header.displayWidth && image.height == header.displayHeight)
-        // Not a blank or constant image: real photo content survived the decode.
+        // Not a blank or constant image: real photo content survived the decode. Reduced depths
+        // have fewer levels to show: 1-bit two, 4-bit a 16-colour palette, 5-bit channels 32.
+        let levels = ["bmp1.bmp": 2, "bmp4.bmp": 20, "bmp16.bmp": 20][fixture.file] ?? 50
         let distinct = Set(image.pixels.prefix(30_000)).count
-        #expect(distinct > 50, "\(fixture.file) decoded to only \(distinct) distinct values")
+        #expect(distinct >= levels, "\(fixture.file) decoded to only \(distinct) distinct values")
     }
 
     /// Variants whose pixels must stay close to the photo they were made from: this catches
@@ -68,7 +70,8 @@ func meanDifference(_ a: RGBImage, _ b: RGBImage) -> Double {
             ("truncated scan", Array(photo.prefix(photo.count / 2)), .truncated(format: .jpeg)),
             ("random bytes", BadInputs.randomBytes(count: 4096), .notAnImage),
             ("text named .jpg", BadInputs.text, .notAnImage),
-            ("GIF", BadInputs.gif, .unsupportedFormat("GIF")),
+            ("GIF without a frame", BadInputs.gif, .corrupt(format: .gif, detail: "the file has no image in it")),
+            ("JPEG 2000", BadInputs.jpeg2000, .unsupportedFormat("JPEG 2000")),
             ("PNG bomb", BadInputs.pngHeader(width: 100_000, height: 100_000), .tooManyPixels(width: 100_000, height: 100_000, limit: 100_000_000)),
             ("JPEG bomb", BadInputs.jpegHeader(width: 65_000, height: 65_000), .tooManyPixels(width: 65_000, height: 65_000, limit: 100_000_000)),
         ]

@@ -61,13 +61,15 @@ import TestSupport
             "bomb.png": BadInputs.pngHeader(width: 100_000, height: 100_000),
             "bomb.jpg": BadInputs.jpegHeader(width: 65_000, height: 65_000),
             "overflow.png": BadInputs.pngHeader(width: .max, height: .max),
-            "animation.gif": BadInputs.gif,
+            "frameless.gif": BadInputs.gif,
+            "photo.jp2": BadInputs.jpeg2000,
         ])
         defer { scratch.remove() }
         let expectations: [(String, String)] = [
             ("empty.jpg", "empty"), ("truncated-header.jpg", "truncated"), ("random.bin", "not an image"),
             ("text.jpg", "not an image"), ("bomb.png", "over the limit"), ("bomb.jpg", "over the limit"),
-            ("overflow.png", "over the limit"), ("animation.gif", "unsupported image format GIF"),
+            ("overflow.png", "over the limit"), ("frameless.gif", "the GIF data is corrupt"),
+            ("photo.jp2", "unsupported image format JPEG 2000"),
         ]
         for (file, message) in expectations {
             let result = try await CLI.run(["classify", scratch.path(file), "--format", "jsonl"])

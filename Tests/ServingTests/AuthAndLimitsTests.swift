@@ -99,7 +99,8 @@ struct AuthAndLimitsTests {
         let cases: [(name: String, uri: String, contentType: String, body: [UInt8], status: HTTPResponse.Status, code: String)] = [
             ("empty body", "/v1/classify", "image/jpeg", [], .unprocessableContent, "empty"),
             ("text", "/v1/classify", "image/jpeg", BadInputs.text, .unsupportedMediaType, "not_an_image"),
-            ("gif", "/v1/classify", "image/jpeg", BadInputs.gif, .unsupportedMediaType, "unsupported_format"),
+            ("jpeg 2000", "/v1/classify", "image/jpeg", BadInputs.jpeg2000, .unsupportedMediaType, "unsupported_format"),
+            ("gif without a frame", "/v1/classify", "image/gif", BadInputs.gif, .unprocessableContent, "corrupt"),
             ("truncated jpeg", "/v1/classify", "image/jpeg", Array(jpeg.prefix(jpeg.count / 3)), .unprocessableContent, "truncated"),
             ("png bomb header", "/v1/classify", "image/png", BadInputs.pngHeader(width: 60_000, height: 60_000), .unprocessableContent, "too_many_pixels"),
             // 33 bytes whose declared size overflows when multiplied: this killed the server once.

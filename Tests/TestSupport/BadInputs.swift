@@ -26,7 +26,10 @@ public enum BadInputs {
         }
     }
 
+    /// A GIF header for a 1×1 screen and the trailer, with no image between them.
     public static let gif: [UInt8] = Array("GIF89a".utf8) + [0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x3B]
+    /// The JPEG 2000 signature box and some bytes: a real format Lenscale does not decode.
+    public static let jpeg2000: [UInt8] = [0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50, 0x20, 0x20, 0x0D, 0x0A, 0x87, 0x0A] + [UInt8](repeating: 0x20, count: 32)
     public static let text: [UInt8] = Array("This is a text file, not a photo.\n".utf8)
 
     static func bigEndian(_ value: UInt32) -> [UInt8] { MalformedImages.bigEndian(value) }

@@ -28,7 +28,7 @@ extension APIError {
             switch decode {
             case .tooManyBytes(_, let limit): return .tooLarge(limit: limit)
             case .notAnImage, .unsupportedFormat:
-                return APIError(.unsupportedMediaType, code: decode.code, message: "\(decode.description); send a JPEG, PNG or WebP image")
+                return APIError(.unsupportedMediaType, code: decode.code, message: decode.description)
             default: return .undecodable(decode.code, decode.description)
             }
         case .unreadable(_, let reason): return .undecodable("unreadable", reason)

@@ -1,6 +1,7 @@
 import Multipart
 import Foundation
 import Hummingbird
+import ImageDecoding
 
 /// An error answer of the HTTP API: a status and `{"error": {"code": ..., "message": ...}}`.
 ///
@@ -60,7 +61,8 @@ extension APIError {
     }
     static func unsupportedMedia(_ type: String) -> APIError {
         APIError(.unsupportedMediaType, code: "unsupported_media_type",
-                 message: "content type '\(type)' is not accepted; send image/jpeg, image/png, image/webp, application/octet-stream or multipart/form-data")
+                 message: "content type '\(type)' is not accepted; send an image type (\(ImageFormat.allCases.map(\.mimeType).joined(separator: ", "))), "
+                    + "application/octet-stream or multipart/form-data")
     }
     static func undecodable(_ code: String, _ message: String) -> APIError {
         APIError(.unprocessableContent, code: code, message: message)

@@ -1,5 +1,6 @@
 import Hashing
 import Hummingbird
+import ImageDecoding
 import Multipart
 import NIOCore
 
@@ -11,9 +12,7 @@ import NIOCore
 /// told otherwise, so the demo's first command works) are raw bytes too; anything that is
 /// neither those, an image type nor multipart is refused up front with 415.
 enum ImageUpload {
-    static let rawTypes: Set<String> = [
-        "image/jpeg", "image/jpg", "image/png", "image/webp", "application/octet-stream", "application/x-www-form-urlencoded",
-    ]
+    static let rawTypes: Set<String> = Set(ImageFormat.acceptedMediaTypes + ["application/octet-stream", "application/x-www-form-urlencoded"])
 
     /// An uploaded image, with the hash of its bytes taken as they arrived.
     ///

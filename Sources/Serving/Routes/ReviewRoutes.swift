@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import ImageDecoding
 import Keys
 import Moderation
 import Storage
@@ -111,9 +112,7 @@ struct ReviewRoutes: Sendable {
     }
 
     static func mediaType(_ bytes: [UInt8]) -> String {
-        if bytes.starts(with: [0xFF, 0xD8]) { return "image/jpeg" }
-        if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) { return "image/png" }
-        if bytes.count >= 12, bytes.starts(with: Array("RIFF".utf8)), Array(bytes[8..<12]) == Array("WEBP".utf8) { return "image/webp" }
+        if case .supported(let format) = ImageFormat.sniff(bytes) { return format.mimeType }
         return "application/octet-stream"
     }
 

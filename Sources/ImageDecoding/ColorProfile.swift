@@ -1,0 +1,40 @@
+import CLCMS2
+
+/// Brings pixels described by an embedded ICC profile into sRGB, the space the models were
+/// trained in.
+///
+/// Phones tag photos Display P3 (Apple since 2016, many Android phones since); decoders hand out
+/// the stored numbers, and read as sRGB they are desaturated: a P3 red of (255, 0, 0) is a far
+/// deeper red than sRGB's. A profile that cannot be read, is not RGB, or already describes sRGB
+/// leaves the pixels as they are: colour is a refinement, never a reason to refuse an image.
+enum ColorProfile {
+    /// lcms2's `TYPE_RGB_8`: its bit-packed macros do not reach Swift.
+    private static let rgb8: cmsUInt32Number = (4 << 16) | (3 << 3) | 1
+
+    /// Converts `image` in place from `profile` to sRGB (perceptual intent, as viewers render).
+    static func convertToSRGB(_ image: inout RGBImage, profile: [UInt8]) {
+        guard !profile.isEmpty, profile.count < 16 << 20,
+              let source = profile.withUnsafeBytes({ cmsOpenProfileFromMem($0.baseAddress, cmsUInt32Number($0.count)) })
+        else { return }
+        defer { cmsCloseProfile(source) }
+        guard cmsGetColorSpace(source) == cmsSigRgbData, !describesSRGB(source) else { return }
+        guard let srgb = cmsCreate_sRGBProfile() else { return }
+        defer { cmsCloseProfile(srgb) }
+        guard let transform = cmsCreateTransform(source, rgb8, srgb, rgb8, cmsUInt32Number(INTENT_PERCEPTUAL), 0) else { return }
+        defer { cmsDeleteTransform(transform) }
+        let count = image.width * image.height
+        image.pixels.withUnsafeMutableBytes { pixels in
+            // lcms2 transforms in place when input and output formats have the same size.
+            cmsDoTransform(transform, pixels.baseAddress, pixels.baseAddress, cmsUInt32Number(count))
+        }
+    }
+
+    /// Most tagged JPEGs carry a copy of sRGB itself; converting them would only cost time.
+    private static func describesSRGB(_ profile: cmsHPROFILE) -> Bool {
+        var buffer = [CChar](repeating: 0, count: 256)
+        let length = cmsGetProfileInfoASCII(profile, cmsInfoDescription, "en", "US", &buffer, cmsUInt32Number(buffer.count))
+        guard length > 0 else { return false }
+        let description = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return description.lowercased().hasPrefix("srgb")
+    }
+}
