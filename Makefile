@@ -16,8 +16,8 @@ PARALLEL_LIMIT ?= 1200
 SERIAL_LIMIT ?= 1500
 PYTEST_LIMIT ?= 900
 CONTRACT_LIMIT ?= 900
-# The fuzz harness (bench/fuzz) in CI: this many seconds per format, three formats.
-FUZZ_SECONDS ?= 20
+# The fuzz harness (bench/fuzz) in CI: this many seconds per format, nine formats.
+FUZZ_SECONDS ?= 12
 FUZZ_LIMIT ?= 900
 # How many tests Swift Testing runs at once in the parallel phase (see README, "Tests").
 TEST_WIDTH ?= 4

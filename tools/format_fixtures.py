@@ -65,8 +65,26 @@ def run(command: list[str]) -> None:
         raise SystemExit(f"{command[0]} failed ({result.returncode}): {result.stderr.strip() or result.stdout.strip()}")
 
 
+def write_seeds(out: Path, coffee: Image.Image) -> None:
+    """Small images of each new format, 64 pixels wide: the malformed-image generator's and the
+    fuzz harness's seeds (Sources/MalformedImages), small so each of their cases is quick."""
+    tiny = coffee.resize((64, 43), Image.BICUBIC)
+    tiny.quantize(64).save(out / "tiny-64.gif")
+    tiny.save(out / "tiny-64.bmp")
+    tiny.save(out / "tiny-64.tiff", compression="tiff_lzw")
+    tiny.save(out / "tiny-64.source.png")
+    for fmt in ("heic", "avif"):
+        target = out / f"tiny-64.{fmt}"
+        if not target.exists():
+            run(["heif-enc", "-q", "80", str(out / "tiny-64.source.png"), "-o", str(target)] + (["-A"] if fmt == "avif" else []))
+    if not (out / "tiny-64.jxl").exists():
+        run(["cjxl", str(out / "tiny-64.source.png"), str(out / "tiny-64.jxl"), "-d", "1.0", "--quiet"])
+    (out / "tiny-64.source.png").unlink()
+
+
 def write_variants(out: Path, cat: Image.Image, coffee: Image.Image, add) -> None:
     """The GIF, TIFF, BMP and colour-profile variants, each listed through `add`."""
+    write_seeds(out, coffee)
     coffee.quantize(256).save(out / "still.gif", interlace=False)
     add("still.gif", "coffee.png", "GIF, one frame, not interlaced")
     coffee.quantize(256).save(out / "interlaced.gif", interlace=True)

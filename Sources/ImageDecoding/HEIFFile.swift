@@ -32,15 +32,18 @@ final class HEIFFile {
         guard let context = heif_context_alloc() else { throw .corrupt(format: format, detail: "libheif could not allocate a context") }
         heif_context_set_maximum_image_size_limit(context, Int32(clamping: maxSide))
         var error = heif_context_read_from_memory_without_copy(context, bytes.baseAddress, bytes.count, nil)
+        // An error's message lives in the context: read it before freeing the context.
         guard error.code == heif_error_Ok else {
+            let thrown = Self.decodeError(error, format: format)
             heif_context_free(context)
-            throw Self.decodeError(error, format: format)
+            throw thrown
         }
         var handle: OpaquePointer?
         error = heif_context_get_primary_image_handle(context, &handle)
         guard error.code == heif_error_Ok, let handle else {
+            let thrown = Self.decodeError(error, format: format)
             heif_context_free(context)
-            throw Self.decodeError(error, format: format)
+            throw thrown
         }
         let file = HEIFFile(context: context, primary: handle, format: format)
         return try withExtendedLifetime(file) { () throws(DecodeError) -> T in try body(file) }

@@ -17,7 +17,7 @@ public enum MalformedImages {
     /// Values that break size arithmetic: zero, one, the edges of 14, 16, 24, 31 and 32 bits.
     static let extremes: [UInt32] = [0, 1, 0x3FFF, 0xFFFF, 0x10000, 0xFF_FFFF, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF]
 
-    /// Every case derived from `seed`, a valid JPEG, PNG or WebP file; `label` names the seed.
+    /// Every case derived from `seed`, a valid image of any decoded format; `label` names the seed.
     public static func cases(from seed: [UInt8], label: String) -> [Case] {
         var cases: [Case] = []
         for length in 0...min(64, seed.count - 1) {
@@ -25,12 +25,26 @@ public enum MalformedImages {
         }
         cases.append(Case(name: "\(label) cut at half", bytes: Array(seed.prefix(seed.count / 2))))
         cases.append(Case(name: "\(label) without its last byte", bytes: Array(seed.dropLast())))
+        if !seed.isEmpty {
+            // A wrong magic: the bytes of an image that no longer says what it is.
+            cases.append(Case(name: "\(label) with its first byte changed", bytes: [seed[0] ^ 0x5A] + seed.dropFirst()))
+        }
         if seed.starts(with: [0x89, 0x50, 0x4E, 0x47]) {
             cases += png(seed, label: label)
         } else if seed.starts(with: [0xFF, 0xD8]) {
             cases += jpeg(seed, label: label)
         } else if seed.starts(with: Array("RIFF".utf8)) {
             cases += webp(seed, label: label)
+        } else if seed.starts(with: Array("GIF8".utf8)) {
+            cases += gif(seed, label: label)
+        } else if seed.starts(with: Array("BM".utf8)) {
+            cases += bmp(seed, label: label)
+        } else if seed.starts(with: Array("II".utf8)) || seed.starts(with: Array("MM".utf8)) {
+            cases += tiff(seed, label: label)
+        } else if seed.count > 8, Array(seed[4..<8]) == Array("ftyp".utf8) {
+            cases += heif(seed, label: label)
+        } else if seed.starts(with: [0xFF, 0x0A]) {
+            cases += jxl(seed, label: label)
         }
         return cases
     }
@@ -238,6 +252,12 @@ public enum MalformedImages {
     static func put(_ value: UInt32, at index: Int, in bytes: inout [UInt8]) {
         guard index + 4 <= bytes.count else { return }
         bytes.replaceSubrange(index..<index + 4, with: bigEndian(value))
+    }
+
+    static func putLE16(_ value: UInt16, at index: Int, in bytes: inout [UInt8]) {
+        guard index + 2 <= bytes.count else { return }
+        bytes[index] = UInt8(value & 0xFF)
+        bytes[index + 1] = UInt8(value >> 8)
     }
 
     static func putLE(_ value: UInt32, at index: Int, in bytes: inout [UInt8]) {

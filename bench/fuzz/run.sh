@@ -3,30 +3,38 @@
 # each starting from real images of that format and the malformed-header generator's cases of
 # them (Sources/MalformedImages). Crashes land in bench/out/fuzz/crash-<format>-*; the run fails.
 #
-#   bench/fuzz/run.sh [seconds per format, default 60] [formats: jpeg png webp]
+#   bench/fuzz/run.sh [seconds per format, default 60] [formats: jpeg png webp heif avif jxl gif tiff bmp]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds="${1:-60}"
 shift || true
 formats=("$@")
-[ ${#formats[@]} -gt 0 ] || formats=(jpeg png webp)
+[ ${#formats[@]} -gt 0 ] || formats=(jpeg png webp heif avif jxl gif tiff bmp)
 shared="${SHARED:-$(cd .. && pwd)/shared}"
 out=bench/out/fuzz
 (cd bench/fuzz && swift build -c release --scratch-path ../../.build-fuzz -Xswiftc -sanitize=fuzzer,address 2>&1 | tail -1)
 fuzzer=.build-fuzz/release/DecodeFuzz
+# Leaks inside Debian's codec libraries are theirs to fix, not findings of ours (see the file).
+export LSAN_OPTIONS="suppressions=$PWD/bench/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 status=0
 for format in "${formats[@]}"; do
     case "$format" in
         jpeg) pattern='*.jpg' ;;
         png) pattern='*.png' ;;
         webp) pattern='*.webp' ;;
-        *) echo "fuzz: unknown format $format (jpeg, png, webp)" >&2; exit 2 ;;
+        heif) pattern='*.heic' ;;
+        avif) pattern='*.avif' ;;
+        jxl) pattern='*.jxl' ;;
+        gif) pattern='*.gif' ;;
+        tiff) pattern='*.tiff' ;;
+        bmp) pattern='*.bmp' ;;
+        *) echo "fuzz: unknown format $format (jpeg, png, webp, heif, avif, jxl, gif, tiff, bmp)" >&2; exit 2 ;;
     esac
-    # The seeds: the fixtures of the format and the smallest shared photos (under 300 KB), so
-    # each execution is milliseconds.
+    # The seeds: the fixtures of the format and the smallest shared photos (both under 300 KB),
+    # so each execution is milliseconds.
     seeds=()
     while IFS= read -r file; do seeds+=("$file"); done < <(
-        { find .fixtures -name "$pattern"; find "$shared/images" -name "$pattern" -size -300k; } 2>/dev/null | sort | head -12)
+        { find .fixtures -name "$pattern" -size -300k; find "$shared/images" -name "$pattern" -size -300k; } 2>/dev/null | sort | head -12)
     [ ${#seeds[@]} -gt 0 ] || { echo "fuzz: no $format seeds (run \`make fixtures\`)" >&2; exit 1; }
     corpus="$out/corpus-$format"
     rm -rf "$corpus" && mkdir -p "$corpus"
