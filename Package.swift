@@ -42,6 +42,8 @@ let package = Package(
         .systemLibrary(name: "CGIF", pkgConfig: "libgif", providers: [.apt(["libgif-dev"])]),
         .systemLibrary(name: "CTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
         .systemLibrary(name: "CLCMS2", pkgConfig: "lcms2", providers: [.apt(["liblcms2-dev"])]),
+        // zlib, to inflate a PNG's compressed ICC profile (libpng's simplified API does not return it).
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Our own declarations of the ONNX Runtime C API; the library itself is dlopen'ed at run time.
         .target(name: "CONNXRuntime", linkerSettings: [.linkedLibrary("dl")]),
 
@@ -59,7 +61,7 @@ let package = Package(
         // Time as a dependency: `ManualClock` moves only when told to, and `Expiring` bounds work
         // on any clock, whether or not the work honours cancellation.
         .target(name: "Clocks"),
-        .target(name: "ImageDecoding", dependencies: ["CTurboJPEG", "CPNG", "CWebP", "CHEIF", "CJXL", "CGIF", "CTIFF", "CLCMS2"]),
+        .target(name: "ImageDecoding", dependencies: ["CTurboJPEG", "CPNG", "CWebP", "CHEIF", "CJXL", "CGIF", "CTIFF", "CLCMS2", "CZlib"]),
         // Malformed images made from valid ones, for the hostile-input tests and the fuzz seeds.
         .target(name: "MalformedImages"),
         // multipart/form-data read as it arrives, with its limits checked while reading.

@@ -27,7 +27,7 @@ log() { printf 'setup: %s\n' "$*" >&2; }
 # stress-ng: `make test-stress` runs the parallel phase beside a CPU hog.
 # libheif, libjxl, giflib, libtiff, lcms2: the other formats and colour management; heif-enc,
 # cjxl and tiffcp make the test images in those formats from the shared photos.
-apt_packages=(libturbojpeg0-dev libpng-dev libwebp-dev libheif-dev libjxl-dev libgif-dev libtiff-dev liblcms2-dev
+apt_packages=(libturbojpeg0-dev libpng-dev libwebp-dev libheif-dev libjxl-dev libgif-dev libtiff-dev liblcms2-dev zlib1g-dev
     libheif-examples libjxl-tools libtiff-tools pkg-config libfaiss-dev libsqlite3-dev postgresql libopenblas0-pthread nginx curl chromium chromium-driver stress-ng)
 if ! command -v python3 >/dev/null 2>&1; then
     apt_packages+=(python3 python3-venv)

@@ -35,6 +35,7 @@ enum ColorProfile {
         let length = cmsGetProfileInfoASCII(profile, cmsInfoDescription, "en", "US", &buffer, cmsUInt32Number(buffer.count))
         guard length > 0 else { return false }
         let description = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return description.lowercased().hasPrefix("srgb")
+        // "sRGB IEC61966-2.1", "sRGB built-in", "Nikon sRGB 4.0.0.3001"...
+        return description.lowercased().contains("srgb")
     }
 }

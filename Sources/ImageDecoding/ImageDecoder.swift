@@ -1,4 +1,8 @@
-/// Decodes every `ImageFormat` into upright RGB pixels.
+/// Decodes every `ImageFormat` into upright RGB pixels in sRGB.
+///
+/// An embedded ICC profile other than sRGB (Display P3 from phones, Adobe RGB from cameras) is
+/// converted to sRGB through lcms2 before anything reads the pixels: the models were trained on
+/// sRGB. Untagged images are taken to be sRGB, as browsers take them.
 ///
 /// The decoder reads the header first and enforces `limits` before allocating pixel memory.
 /// Callers that only need the image at model size pass `minimumShorterSide`: JPEG is then
@@ -25,7 +29,7 @@ public struct ImageDecoder: Sendable {
     ///   shorter side is still at least this many pixels.
     public func decode(_ bytes: UnsafeRawBufferPointer, minimumShorterSide: Int? = nil) throws(DecodeError) -> Decoded {
         let header = try ImageHeader.read(bytes, limits: limits)
-        let stored: RGBImage
+        var stored: RGBImage
         switch header.format {
         case .jpeg: stored = try decodeJPEG(bytes, header: header, minimumShorterSide: minimumShorterSide)
         case .png: stored = try decodePNG(bytes, header: header)
@@ -35,6 +39,10 @@ public struct ImageDecoder: Sendable {
         case .gif: stored = try decodeGIF(bytes, header: header)
         case .tiff: stored = try decodeTIFF(bytes, header: header)
         case .bmp: stored = try decodeBMP(bytes, header: header)
+        }
+        // The other formats' decoders convert their profiles themselves, from their libraries.
+        if let profile = EmbeddedProfile.read(bytes, format: header.format) {
+            ColorProfile.convertToSRGB(&stored, profile: profile)
         }
         return Decoded(header: header, image: stored.applying(header.orientation))
     }

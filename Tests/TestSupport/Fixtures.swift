@@ -45,4 +45,9 @@ public struct TestDataMissing: Error, CustomStringConvertible {
     public let file: URL
     public let remedy: String
     public var description: String { "\(file.path) is missing or empty: \(remedy)" }
+
+    public init(file: URL, remedy: String) {
+        self.file = file
+        self.remedy = remedy
+    }
 }
