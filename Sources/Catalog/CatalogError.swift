@@ -87,7 +87,7 @@ public enum CatalogError: Error, Sendable, Equatable, CustomStringConvertible {
     static func hint(forConstraint name: String) -> String {
         switch name {
         case "images_sha256_hex": "sha256 must be 64 lowercase hex digits."
-        case "images_format_known": "format must be jpeg, png or webp."
+        case "images_format_known": "format must be one of jpeg, png, webp, heif, avif, jxl, gif, tiff, bmp."
         case "images_size_positive": "width and height must be positive."
         case "images_bytes_nonnegative": "bytes must not be negative."
         case "embeddings_vector_length": "vector must hold dims × 4 bytes for float32 or dims × 2 for float16."

@@ -80,7 +80,7 @@ extension CatalogContractTests {
             try await expectConstraint("images_sha256_hex") { _ = try await catalog.insertImage(badHash) }
 
             var badFormat = Samples.image(2)
-            badFormat.format = "gif"
+            badFormat.format = "jpeg2000"
             try await expectConstraint("images_format_known") { _ = try await catalog.insertImage(badFormat) }
 
             try await expectConstraint("predictions_image") { try await catalog.upsertPrediction(Samples.prediction(3)) }

@@ -56,6 +56,36 @@ struct CatalogContractTests {
         }
     }
 
+    /// A database deployed before the other formats: its rows, labels and embeddings stay, and a
+    /// HEIC is accepted once the widened check is in, by a connection opened before or after.
+    @Test("the format check widens on a deployed database without touching its rows", arguments: Backend.allCases)
+    func formatCheckWidensInPlace(backend: Backend) async throws {
+        try await backend.withStore { store in
+            let deployed = Migrations.all.filter { $0.name != "allow_more_image_formats" }
+            let old = try await store.connect(migrations: deployed)
+            try await old.migrate()
+            let record = Samples.image(1)
+            _ = try await old.insertImage(record)
+            try await old.upsertPrediction(Samples.prediction(1))
+            try await old.upsertEmbedding(Samples.embedding(1, dims: 4))
+            var heic = Samples.image(2)
+            heic.format = "heif"
+            try await expectConstraint("images_format_known") { _ = try await old.insertImage(heic) }
+
+            try await store.withMigratedCatalog { upgraded in
+                _ = try await upgraded.insertImage(heic)
+                #expect(try await upgraded.image(sha256: Samples.sha256(1))?.format == record.format)
+                #expect(try await upgraded.imageCount() == 2)
+                #expect(try await upgraded.appliedMigrations().map(\.version) == Migrations.all.map(\.version))
+            }
+            var gif = Samples.image(3)
+            gif.format = "gif"
+            _ = try await old.insertImage(gif)  // the connection opened before the migration sees it too
+            #expect(try await old.imageCount() == 3)
+            try await old.close()
+        }
+    }
+
     @Test("a migration that fails rolls back the whole run and names itself", arguments: Backend.allCases)
     func failingMigrationRollsBack(backend: Backend) async throws {
         let broken = Migration(

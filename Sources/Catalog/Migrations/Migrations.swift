@@ -13,5 +13,6 @@ public enum Migrations {
         .createEvents,
         .createWebhooks,
         .createModeration,
+        .allowMoreImageFormats,
     ]
 }
