@@ -187,7 +187,7 @@ struct RunState {
                 sha256: sha256, bytes: facts.bytes, format: facts.header.format.rawValue,
                 width: facts.header.displayWidth, height: facts.header.displayHeight,
                 phash: facts.codes?.full.value ?? 0, phashCrops: facts.codes?.crops.map(\.value) ?? [],
-                sourceName: URL(fileURLWithPath: outcome.name).lastPathComponent)
+                sourceName: URL(fileURLWithPath: outcome.name).lastPathComponent, animated: facts.header.isAnimated)
             let prediction = PredictionRecord(sha256: sha256, model: model.model, modelVersion: model.model_version,
                                               labels: labels.map { StoredLabel(index: $0.index, name: $0.name, score: $0.score) })
             do {

@@ -185,7 +185,8 @@ public struct Ingestor: Sendable {
         let header = item.image.header
         let image = NewImage(sha256: item.image.sha256, bytes: item.bytes.count, format: header.format.rawValue,
                              width: header.displayWidth, height: header.displayHeight, phash: item.codes.full.value,
-                             phashCrops: item.codes.crops.map(\.value), sourceName: URL(fileURLWithPath: path).lastPathComponent)
+                             phashCrops: item.codes.crops.map(\.value), sourceName: URL(fileURLWithPath: path).lastPathComponent,
+                             animated: header.isAnimated)
         let labels = prediction.labels.map { StoredLabel(index: $0.index, name: $0.name, score: $0.score) }
         let raw = prediction.embedding ?? []
         do {

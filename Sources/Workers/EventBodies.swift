@@ -8,6 +8,8 @@ struct IngestedBody: Encodable {
     var width: Int
     var height: Int
     var bytes: Int
+    /// Only the first frame was labelled.
+    var animated: Bool
 }
 
 struct LabelledBody: Encodable {

@@ -192,7 +192,7 @@ public struct ImageAnalysisHandler: JobHandler {
         let header = image.header
         let newImage = NewImage(sha256: job.sha256, bytes: bytes, format: header.format.rawValue, width: header.displayWidth,
                                 height: header.displayHeight, phash: codes.full.value, phashCrops: codes.crops.map(\.value),
-                                sourceName: job.name)
+                                sourceName: job.name, animated: header.isAnimated)
         let labels = prediction.labels.map { StoredLabel(index: $0.index, name: $0.name, score: $0.score) }
         let raw = prediction.embedding ?? []
         var embeddings = [EmbeddingRecord(sha256: job.sha256, model: prediction.model, floats: raw)]
@@ -207,7 +207,7 @@ public struct ImageAnalysisHandler: JobHandler {
         if inserted || attempt > 1 {
             events.append(try NewEvent(kind: EventKind.imageIngested, subject: job.sha256, body: IngestedBody(
                 sha256: job.sha256, name: job.name, format: newImage.format, width: newImage.width, height: newImage.height,
-                bytes: bytes)))
+                bytes: bytes, animated: newImage.animated)))
         }
         events.append(try NewEvent(kind: EventKind.imageLabelled, subject: job.sha256, body: LabelledBody(
             sha256: job.sha256, model: prediction.model, modelVersion: prediction.modelVersion, labels: labels)))

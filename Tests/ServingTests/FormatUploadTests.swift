@@ -10,12 +10,13 @@ import TestSupport
 
 /// HEIC, AVIF, JPEG XL, GIF, TIFF and BMP through `/v1/classify` (declared with their own media
 /// types) and a multipart `/v1/batches`, on both catalog backends: each is labelled like the
-/// photo it was made from, and the catalog keeps its format and the object store its bytes.
+/// photo it was made from, and the catalog keeps its format (and whether it is animated) and the
+/// object store its bytes.
 @Suite("every format through /v1/classify and /v1/batches")
 struct FormatUploadTests {
     static let files: [(file: String, format: ImageFormat)] = [
         ("formats/coffee.png.heic", .heif), ("formats/coffee.png.avif", .avif), ("formats/coffee.png.jxl", .jxl),
-        ("still.gif", .gif), ("lzw.tiff", .tiff), ("bmp24.bmp", .bmp),
+        ("still.gif", .gif), ("animated.gif", .gif), ("lzw.tiff", .tiff), ("bmp24.bmp", .bmp),
     ]
     static let espresso = 967
 
@@ -44,6 +45,7 @@ struct FormatUploadTests {
                     let sha256 = try #require(item.sha256)
                     let record = try await server.runtime.workspace.catalog.image(sha256: sha256)
                     #expect(record?.format == upload.1.rawValue, "\(upload.0) catalogued as \(record?.format ?? "nothing")")
+                    #expect(record?.animated == (upload.0 == "animated.gif"), "\(upload.0): animated \(String(describing: record?.animated))")
                     #expect(try await server.runtime.workspace.store.get(sha256) == upload.2, "\(upload.0): stored bytes differ")
                 }
             }

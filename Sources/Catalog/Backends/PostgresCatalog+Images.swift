@@ -19,10 +19,10 @@ extension PostgresCatalog {
     ) async throws -> (record: ImageRecord, inserted: Bool) {
         let inserted = try await fetch(
             """
-            INSERT INTO images (sha256, bytes, format, width, height, phash, created_at, source_name, phash_crops)
+            INSERT INTO images (sha256, bytes, format, width, height, phash, created_at, source_name, phash_crops, animated)
             VALUES (\(image.sha256), \(image.bytes), \(image.format), \(image.width), \(image.height),
                     \(StoredValues.stored(phash: image.phash)), \(PostgresTimestamp(createdAt)), \(image.sourceName),
-                    \(ByteBuffer(data: StoredValues.stored(phashCrops: image.phashCrops))))
+                    \(ByteBuffer(data: StoredValues.stored(phashCrops: image.phashCrops))), \(image.animated))
             ON CONFLICT (sha256) DO NOTHING
             RETURNING \(unescaped: PostgresRows.imageColumns)
             """, on: connection, logger: logger, PostgresRows.image)

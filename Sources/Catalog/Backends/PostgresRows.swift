@@ -3,18 +3,18 @@ import PostgresNIO
 
 /// Column lists and row decoding shared by the PostgreSQL queries.
 enum PostgresRows {
-    static let imageColumns = "id, sha256, bytes, format, width, height, phash, created_at, source_name, phash_crops"
+    static let imageColumns = "id, sha256, bytes, format, width, height, phash, created_at, source_name, phash_crops, animated"
     static let predictionColumns = "sha256, model, model_version, labels::text, created_at"
     static let embeddingColumns = "sha256, model, dims, dtype, vector"
 
     static func image(_ row: PostgresRow) throws -> ImageRecord {
-        let (id, sha256, bytes, format, width, height, phash, createdAt, sourceName, crops) = try decoding("images") {
-            try row.decode((Int64, String, Int, String, Int, Int, Int64, PostgresTimestamp, String?, ByteBuffer).self)
+        let (id, sha256, bytes, format, width, height, phash, createdAt, sourceName, crops, animated) = try decoding("images") {
+            try row.decode((Int64, String, Int, String, Int, Int, Int64, PostgresTimestamp, String?, ByteBuffer, Bool).self)
         }
         return ImageRecord(
             id: id, sha256: sha256, bytes: bytes, format: format, width: width, height: height,
             phash: StoredValues.phash(stored: phash), phashCrops: try StoredValues.phashCrops(stored: Data(buffer: crops)),
-            createdAt: createdAt.date, sourceName: sourceName)
+            createdAt: createdAt.date, sourceName: sourceName, animated: animated)
     }
 
     static func prediction(_ row: PostgresRow) throws -> PredictionRecord {

@@ -13,15 +13,15 @@ extension SQLiteCatalog {
         let inserted = try Row.fetchOne(
             db,
             sql: """
-                INSERT INTO images (sha256, bytes, format, width, height, phash, created_at, source_name, phash_crops)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO images (sha256, bytes, format, width, height, phash, created_at, source_name, phash_crops, animated)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (sha256) DO NOTHING
                 RETURNING \(SQLiteRows.imageColumns)
                 """,
             arguments: [
                 image.sha256, image.bytes, image.format, image.width, image.height,
                 StoredValues.stored(phash: image.phash), CatalogTime.microseconds(createdAt), image.sourceName,
-                StoredValues.stored(phashCrops: image.phashCrops),
+                StoredValues.stored(phashCrops: image.phashCrops), image.animated,
             ])
         if let inserted {
             return (try SQLiteRows.image(inserted), true)

@@ -4,7 +4,7 @@ import GRDB
 /// Column lists and row decoding shared by the SQLite queries, so every query selects the
 /// columns in the order the decoders expect.
 enum SQLiteRows {
-    static let imageColumns = "id, sha256, bytes, format, width, height, phash, created_at, source_name, phash_crops"
+    static let imageColumns = "id, sha256, bytes, format, width, height, phash, created_at, source_name, phash_crops, animated"
     static let predictionColumns = "sha256, model, model_version, labels, created_at"
     static let embeddingColumns = "sha256, model, dims, dtype, vector"
 
@@ -20,7 +20,8 @@ enum SQLiteRows {
                 phash: StoredValues.phash(stored: try row.decode(Int64.self, atIndex: offset + 6)),
                 phashCrops: try StoredValues.phashCrops(stored: try row.decode(Data.self, atIndex: offset + 9)),
                 createdAt: CatalogTime.date(microseconds: try row.decode(Int64.self, atIndex: offset + 7)),
-                sourceName: try row.decode(String?.self, atIndex: offset + 8))
+                sourceName: try row.decode(String?.self, atIndex: offset + 8),
+                animated: try row.decode(Bool.self, atIndex: offset + 10))
         } catch let error as RowDecodingError {
             throw CatalogError.corruptRow(table: "images", reason: "\(error)")
         }

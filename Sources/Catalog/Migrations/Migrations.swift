@@ -14,5 +14,6 @@ public enum Migrations {
         .createWebhooks,
         .createModeration,
         .allowMoreImageFormats,
+        .addImagesAnimated,
     ]
 }

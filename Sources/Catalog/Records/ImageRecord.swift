@@ -26,12 +26,14 @@ public struct ImageRecord: Sendable, Codable, Equatable, Hashable {
     public let createdAt: Date
     /// The original file or upload name, for people; nothing keys on it.
     public let sourceName: String?
+    /// More frames follow the one that was labelled (GIF, animated WebP and JPEG XL, HEIF sequences).
+    public let animated: Bool
 
     /// `createdAt` is rounded to whole microseconds, the precision both databases store, so a
     /// record compares equal to itself after a round trip through either backend.
     public init(
         id: Int64, sha256: String, bytes: Int, format: String, width: Int, height: Int,
-        phash: UInt64, phashCrops: [UInt64] = [], createdAt: Date, sourceName: String?
+        phash: UInt64, phashCrops: [UInt64] = [], createdAt: Date, sourceName: String?, animated: Bool = false
     ) {
         self.id = id
         self.sha256 = sha256
@@ -43,5 +45,6 @@ public struct ImageRecord: Sendable, Codable, Equatable, Hashable {
         self.phashCrops = phashCrops
         self.createdAt = CatalogTime.rounded(createdAt)
         self.sourceName = sourceName
+        self.animated = animated
     }
 }

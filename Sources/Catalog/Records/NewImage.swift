@@ -10,10 +10,12 @@ public struct NewImage: Sendable, Codable, Equatable, Hashable {
     /// near-duplicate tier match cropped copies; empty when not computed.
     public var phashCrops: [UInt64]
     public var sourceName: String?
+    /// More frames follow the one that was labelled.
+    public var animated: Bool
 
     public init(
         sha256: String, bytes: Int, format: String, width: Int, height: Int, phash: UInt64,
-        phashCrops: [UInt64] = [], sourceName: String? = nil
+        phashCrops: [UInt64] = [], sourceName: String? = nil, animated: Bool = false
     ) {
         self.sha256 = sha256
         self.bytes = bytes
@@ -23,5 +25,6 @@ public struct NewImage: Sendable, Codable, Equatable, Hashable {
         self.phash = phash
         self.phashCrops = phashCrops
         self.sourceName = sourceName
+        self.animated = animated
     }
 }

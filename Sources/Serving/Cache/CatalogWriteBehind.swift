@@ -27,6 +27,7 @@ public actor CatalogWriteBehind {
         var format: String
         var width: Int
         var height: Int
+        var animated: Bool = false
     }
 
     private let catalog: any Catalog
@@ -118,7 +119,7 @@ public actor CatalogWriteBehind {
             let image = NewImage(
                 sha256: prediction.sha256, bytes: entry.bytes.count, format: entry.header.format,
                 width: entry.header.width, height: entry.header.height, phash: entry.codes.full.value,
-                phashCrops: entry.codes.crops.map(\.value), sourceName: nil)
+                phashCrops: entry.codes.crops.map(\.value), sourceName: nil, animated: entry.header.animated)
             let labels = prediction.labels.map { StoredLabel(index: $0.index, name: $0.name, score: $0.score) }
             let embeddings = prediction.embedding.map { [EmbeddingRecord(sha256: prediction.sha256, model: prediction.model, floats: $0)] } ?? []
             _ = try await catalog.record(

@@ -112,7 +112,8 @@ public final class PredictionService: Sendable {
         await cache.insert(cached, for: endpoint.key(sha256: sha256))
         await writeBehind.enqueue(CatalogWriteBehind.Entry(
             bytes: bytes,
-            header: .init(format: header.format.rawValue, width: header.displayWidth, height: header.displayHeight),
+            header: .init(format: header.format.rawValue, width: header.displayWidth, height: header.displayHeight,
+                          animated: header.isAnimated),
             codes: codes, prediction: prediction))
         return cached
     }
