@@ -25,12 +25,15 @@ independently, so one class's box must not hide another's. The Swift test checks
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
+import tempfile
 
 import numpy as np
 import onnxruntime
+from PIL import Image, ImageCms, ImageOps
 
 from nudenet import nudenet as nn
 
@@ -74,6 +77,28 @@ def decode(output, x_pad, y_pad, width, height, size, confidence, iou_threshold)
     return [{"class_index": c[0], "class": nn.__labels[c[0]], "score": c[1], "box": c[2]} for c in kept]
 
 
+def in_srgb(path: str, folder: str) -> str:
+    """The file nudenet should read for `path`: itself, or for a photo tagged with a profile other
+    than sRGB, the photo converted to sRGB (Pillow's littleCMS, perceptual, upright) as a PNG.
+
+    nudenet reads files with cv2, which ignores ICC profiles; Lenscale converts them (lcms2), so
+    the reference is given the same pixels a colour-managed decoder sees.
+    """
+    image = Image.open(path)
+    icc = image.info.get("icc_profile")
+    if not icc:
+        return path
+    profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+    if "srgb" in ImageCms.getProfileDescription(profile).lower() or image.mode not in ("RGB", "RGBA", "L"):
+        return path
+    upright = ImageOps.exif_transpose(image).convert("RGB")
+    converted = ImageCms.profileToProfile(upright, profile, ImageCms.createProfile("sRGB"),
+                                          renderingIntent=ImageCms.Intent.PERCEPTUAL, outputMode="RGB")
+    target = os.path.join(folder, f"{os.path.basename(path)}.srgb.png")
+    converted.save(target)
+    return target
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", required=True)
@@ -86,8 +111,10 @@ def main() -> int:
     os.makedirs(args.out, exist_ok=True)
     session = onnxruntime.InferenceSession(args.model, providers=["CPUExecutionProvider"])
     detector = nn.NudeDetector(model_path=args.model, inference_resolution=args.size)
+    converted = tempfile.mkdtemp(prefix="nudenet-srgb-")
     for index, path in enumerate(args.images):
-        blob, _, _, x_pad, y_pad, width, height = nn._read_image(path, args.size)
+        source = in_srgb(path, converted)
+        blob, _, _, x_pad, y_pad, width, height = nn._read_image(source, args.size)
         blob = np.ascontiguousarray(blob, dtype=np.float32)
         output = session.run(None, {session.get_inputs()[0].name: blob})
         np.save(os.path.join(args.out, f"{index}.input.npy"), blob)
@@ -96,7 +123,7 @@ def main() -> int:
             "path": path,
             "width": width,
             "height": height,
-            "nudenet": detector.detect(path),
+            "nudenet": detector.detect(source),
             "decoded": decode(output, x_pad, y_pad, width, height, args.size, args.confidence, args.iou),
             "class_max": [float(v) for v in np.max(output[0][0][4:], axis=1)],
         }
