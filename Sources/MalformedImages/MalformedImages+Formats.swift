@@ -119,9 +119,12 @@ extension MalformedImages {
             for i in 4..<(seed.count - 4) where Array(seed[i..<i + 4]) == pattern { return i - 4 }
             return nil
         }
+        // A box size of 0 means "to the end of the file", 1 "a 64-bit size follows", under 8 is
+        // shorter than the box's own header; the rest overrun the file.
+        let boxSizes: [UInt32] = [0, 1, 7, 8, 0xFFFF, 0x7FFF_FFFF, 0xFFFF_FFFF]
         for type in ["ftyp", "meta", "hdlr", "pitm", "iloc", "iinf", "iprp", "ipco", "ispe", "ipma", "mdat", "hvcC", "av1C"] {
             guard let box = find(type) else { continue }
-            for value in extremes {
+            for value in boxSizes {
                 cases.append(edited(seed, label, "\(type) box size \(value)") { put(value, at: box, in: &$0) })
             }
         }
@@ -142,10 +145,10 @@ extension MalformedImages {
     // MARK: JPEG XL
 
     /// The codestream's header is bit-packed (sizes in a variable-length code), so each of its
-    /// first 32 bytes is inverted in turn and set to all ones.
+    /// first 24 bytes is inverted in turn and set to all ones.
     static func jxl(_ seed: [UInt8], label: String) -> [Case] {
         var cases: [Case] = []
-        for index in 2..<min(34, seed.count) {
+        for index in 2..<min(26, seed.count) {
             cases.append(edited(seed, label, "byte \(index) inverted") { $0[index] ^= 0xFF })
             cases.append(edited(seed, label, "byte \(index) all ones") { $0[index] = 0xFF })
         }
