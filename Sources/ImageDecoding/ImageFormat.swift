@@ -75,6 +75,12 @@ public enum ImageFormat: String, Sendable, Codable, CaseIterable {
         }
     }
 
+    /// The media type of bytes that sniff as a decoded format; nil for anything else.
+    public static func mediaType<Bytes: Collection<UInt8>>(sniffing bytes: Bytes) -> String? {
+        if case .supported(let format) = sniff(bytes) { return format.mimeType }
+        return nil
+    }
+
     /// Every extension of every format, lower case: what `ingest DIR` and `batch DIR` look for.
     public static let fileExtensions: Set<String> = Set(allCases.flatMap(\.fileExtensions))
 

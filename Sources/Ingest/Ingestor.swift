@@ -160,7 +160,7 @@ public struct Ingestor: Sendable {
             for item in fresh {
                 group.addTask {
                     do throws(StorageError) {
-                        _ = try await store.put(item.bytes, key: item.image.sha256)
+                        _ = try await store.put(item.bytes, key: item.image.sha256, mediaType: item.image.header.format.mimeType)
                         return (item.index, nil)
                     } catch {
                         return (item.index, error)

@@ -1,7 +1,8 @@
 import Glibc
 
 extension FileSystemStore {
-    public func put(_ bytes: [UInt8], key: String) async throws(StorageError) -> PutOutcome {
+    /// A file has no media type of its own: the bytes say what they are.
+    public func put(_ bytes: [UInt8], key: String, mediaType: String?) async throws(StorageError) -> PutOutcome {
         let location = try location(of: key)
         let sync = self.sync
         // The content check hashes the whole object: off the shared threads too (see BlockingIO).

@@ -11,7 +11,11 @@ public protocol ObjectStore: Sendable {
     ///
     /// The first write wins: an existing object is never replaced, which is what makes retries and
     /// concurrent uploads of the same photo safe. A content key must be the SHA-256 of `bytes`.
-    func put(_ bytes: [UInt8], key: String) async throws(StorageError) -> PutOutcome
+    ///
+    /// - Parameter mediaType: what the bytes are (`image/heic`...), kept where the store keeps
+    ///   such metadata (S3's `Content-Type`, so a CDN serving the bucket sends the right type);
+    ///   nil stores `application/octet-stream`.
+    func put(_ bytes: [UInt8], key: String, mediaType: String?) async throws(StorageError) -> PutOutcome
 
     /// The object's bytes; `StorageError.notFound` when there is none.
     func get(_ key: String) async throws(StorageError) -> [UInt8]
@@ -25,4 +29,11 @@ public protocol ObjectStore: Sendable {
     /// Up to `limit` objects whose keys start with `prefix` and sort after `startAfter`, in
     /// ascending UTF-8 byte order (S3's order). Pass `nextStartAfter` back to read the next page.
     func list(prefix: String, startAfter: String?, limit: Int) async throws(StorageError) -> ListPage
+}
+
+extension ObjectStore {
+    /// A put of bytes whose media type is not known (or not an image's).
+    public func put(_ bytes: [UInt8], key: String) async throws(StorageError) -> PutOutcome {
+        try await put(bytes, key: key, mediaType: nil)
+    }
 }

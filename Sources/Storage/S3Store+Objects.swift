@@ -1,5 +1,5 @@
 extension S3Store {
-    public func put(_ bytes: [UInt8], key: String) async throws(StorageError) -> PutOutcome {
+    public func put(_ bytes: [UInt8], key: String, mediaType: String?) async throws(StorageError) -> PutOutcome {
         try ObjectKey.validate(key)
         // Hashing 20 MB holds a thread for tens of milliseconds: not one of the shared ones.
         let hash = try await BlockingIO.run { () throws(StorageError) -> String in try ObjectKey.verifyContent(bytes, key: key) }
@@ -7,7 +7,7 @@ extension S3Store {
         let name = configuration.objectName(for: key)
         let response = try await send(S3Request(
             method: .put, objectName: name,
-            headers: ["content-type": "application/octet-stream", "if-none-match": "*"],
+            headers: ["content-type": mediaType ?? "application/octet-stream", "if-none-match": "*"],
             body: bytes, payloadHash: hash))
         switch response.status {
         case 200..<300: return .stored

@@ -173,14 +173,17 @@ public struct BatchSubmitter: Sendable {
                 throw .storage(name: name, error)
             }
         }
+        let header: ImageHeader
         do throws(DecodeError) {
-            _ = try ImageHeader.read(bytes, limits: limits)
+            header = try ImageHeader.read(bytes, limits: limits)
         } catch {
             return NewBatchItem(name: name, sha256: nil, failure: error.description)
         }
         let sha256 = (hashed ?? ContentHash(of: bytes)).hex
         if storedUnder != sha256 {
-            do throws(StorageError) { _ = try await store.put(bytes, key: sha256) } catch { throw .storage(name: name, error) }
+            do throws(StorageError) { _ = try await store.put(bytes, key: sha256, mediaType: header.format.mimeType) } catch {
+                throw .storage(name: name, error)
+            }
         }
         let job: NewJob
         do throws(JobQueueError) {

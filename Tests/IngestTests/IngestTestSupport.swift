@@ -55,7 +55,7 @@ struct TestWorkspace {
 
 /// An object store whose puts always fail, to prove the catalog never gets ahead of the store.
 struct FailingStore: ObjectStore {
-    func put(_ bytes: [UInt8], key: String) async throws(StorageError) -> PutOutcome {
+    func put(_ bytes: [UInt8], key: String, mediaType: String?) async throws(StorageError) -> PutOutcome {
         throw .io(path: key, operation: "write", message: "disk full (simulated)")
     }
     func get(_ key: String) async throws(StorageError) -> [UInt8] { throw .notFound(key) }

@@ -23,6 +23,21 @@ import Testing
         try await store.delete(key)
     }
 
+    /// The media type given to `put` is the object's `Content-Type`, so a CDN serving the bucket
+    /// sends `image/heic` for a HEIC; without one it is `application/octet-stream`.
+    @Test func mediaTypeIsTheObjectsContentType() async throws {
+        let store = try await StorageFixtures.s3Store(style: .path)
+        let typed = StorageFixtures.bytes(1_000, seed: 21), untyped = StorageFixtures.bytes(1_000, seed: 22)
+        #expect(try await store.put(typed, key: ObjectKey.contentKey(for: typed), mediaType: "image/heic") == .stored)
+        #expect(try await store.put(untyped, key: ObjectKey.contentKey(for: untyped)) == .stored)
+        for (bytes, expected) in [(typed, "image/heic"), (untyped, "application/octet-stream")] {
+            let name = store.configuration.objectName(for: ObjectKey.contentKey(for: bytes))
+            let response = try await store.send(S3Request(method: .head, objectName: name))
+            #expect(response.status == 200)
+            #expect(response.headers["content-type"] == expected, "\(response.headers)")
+        }
+    }
+
     /// Both styles must reach the same object, so the virtual-host request really named the
     /// bucket through its Host header.
     @Test func virtualHostAndPathStyleSeeTheSameBucket() async throws {

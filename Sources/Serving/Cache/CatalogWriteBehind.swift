@@ -2,6 +2,7 @@ import Catalog
 import Classification
 import Foundation
 import Hashing
+import ImageDecoding
 import Logging
 import Storage
 
@@ -115,7 +116,7 @@ public actor CatalogWriteBehind {
     private func write(_ entry: Entry) async {
         let prediction = entry.prediction
         do {
-            _ = try await store.put(entry.bytes, key: prediction.sha256)
+            _ = try await store.put(entry.bytes, key: prediction.sha256, mediaType: ImageFormat(rawValue: entry.header.format)?.mimeType)
             let image = NewImage(
                 sha256: prediction.sha256, bytes: entry.bytes.count, format: entry.header.format,
                 width: entry.header.width, height: entry.header.height, phash: entry.codes.full.value,

@@ -63,7 +63,7 @@ struct OnlineModeration: Sendable {
     /// another replica's upload) and enqueues the heavy stage once per image and policy.
     func enqueueHeavy(bytes: [UInt8], sha256: String) async throws(APIError) -> Int64 {
         do {
-            _ = try await objects.put(bytes, key: sha256)
+            _ = try await objects.put(bytes, key: sha256, mediaType: ImageFormat.mediaType(sniffing: bytes))
             let job = try NewJob(
                 kind: HeavyModerationJob.kind, idempotencyKey: "\(HeavyModerationJob.kind):\(sha256):\(cascade.policy.id)",
                 payload: HeavyModerationJob(sha256: sha256), priority: .online, maxAttempts: 3)

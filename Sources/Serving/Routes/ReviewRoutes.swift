@@ -112,8 +112,7 @@ struct ReviewRoutes: Sendable {
     }
 
     static func mediaType(_ bytes: [UInt8]) -> String {
-        if case .supported(let format) = ImageFormat.sniff(bytes) { return format.mimeType }
-        return "application/octet-stream"
+        ImageFormat.mediaType(sniffing: bytes) ?? "application/octet-stream"
     }
 
     // MARK: claims and verdicts
