@@ -94,6 +94,18 @@ def write_variants(out: Path, cat: Image.Image, coffee: Image.Image, add) -> Non
     frames[0].save(out / "animated.gif", save_all=True, append_images=frames[1:], duration=100, loop=0)
     add("animated.gif", "coffee.png", "animated GIF, three frames; the first is the photo")
 
+    # HEIF's own transforms, which libheif applies: `avifenc` (libavif) writes `irot` and `imir`
+    # (heif-enc 1.15 writes neither). Stored turned clockwise and rotated back by `irot` 1 (90°
+    # anticlockwise); stored mirrored and mirrored back by `imir`.
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, transpose, flags in [("irot.avif", Image.Transpose.ROTATE_270, ["--irot", "1"]),
+                                       ("imir.avif", Image.Transpose.FLIP_LEFT_RIGHT, ["--imir", "1"])]:
+            if not (out / name).exists():
+                stored = Path(tmp) / "stored.png"
+                cat.transpose(transpose).save(stored)
+                run(["avifenc", "-s", "8", "--min", "0", "--max", "10"] + flags + [str(stored), str(out / name)])
+            add(name, "chelsea.png", f"AVIF stored {'on its side' if 'irot' in name else 'mirrored'}, put right by {flags[0][2:]}")
+
     coffee.save(out / "lzw.tiff", compression="tiff_lzw")
     add("lzw.tiff", "coffee.png", "8-bit RGB TIFF, LZW strips")
     run(["tiffcp", "-t", "-w", "64", "-l", "64", "-c", "zip", str(out / "lzw.tiff"), str(out / "tiled.tiff")])

@@ -26,9 +26,10 @@ log() { printf 'setup: %s\n' "$*" >&2; }
 # nginx: the edge-cache test puts a real proxy_cache in front of `lenscale serve`.
 # stress-ng: `make test-stress` runs the parallel phase beside a CPU hog.
 # libheif, libjxl, giflib, libtiff, lcms2: the other formats and colour management; heif-enc,
-# cjxl and tiffcp make the test images in those formats from the shared photos.
+# cjxl, tiffcp and avifenc (for HEIF's rotation and mirror properties) make the test images in
+# those formats from the shared photos.
 apt_packages=(libturbojpeg0-dev libpng-dev libwebp-dev libheif-dev libjxl-dev libgif-dev libtiff-dev liblcms2-dev zlib1g-dev
-    libheif-examples libjxl-tools libtiff-tools pkg-config libfaiss-dev libsqlite3-dev postgresql libopenblas0-pthread nginx curl chromium chromium-driver stress-ng)
+    libheif-examples libjxl-tools libtiff-tools libavif-bin pkg-config libfaiss-dev libsqlite3-dev postgresql libopenblas0-pthread nginx curl chromium chromium-driver stress-ng)
 if ! command -v python3 >/dev/null 2>&1; then
     apt_packages+=(python3 python3-venv)
 elif ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then

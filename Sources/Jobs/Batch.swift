@@ -28,7 +28,7 @@ public struct NewBatchItem: Sendable, Hashable {
 
     /// An accepted item.
     public init(name: String, sha256: String, job: NewJob) {
-        self.name = name
+        self.name = Self.storable(name)
         self.sha256 = sha256
         self.job = job
         self.failure = nil
@@ -36,10 +36,17 @@ public struct NewBatchItem: Sendable, Hashable {
 
     /// A rejected item.
     public init(name: String, sha256: String?, failure: String) {
-        self.name = name
+        self.name = Self.storable(name)
         self.sha256 = sha256
         self.job = nil
-        self.failure = failure
+        self.failure = Self.storable(failure)
+    }
+
+    /// Names and reasons come from clients (a part's file name, a store key, and errors quoting
+    /// them) and may hold NUL, which PostgreSQL's text type cannot store: the whole batch was
+    /// refused on PostgreSQL and accepted on SQLite. NUL becomes U+FFFD on both.
+    static func storable(_ text: String) -> String {
+        text.utf8.contains(0) ? text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : text
     }
 }
 

@@ -48,6 +48,19 @@ import TestSupport
         #expect(try difference(rotated.image, cat) == 0)
     }
 
+    /// HEIF's `irot` and `imir` properties, applied by libheif: the header reports the size as
+    /// shown, and the pixels come out as the photo was before it was stored turned or mirrored.
+    @Test(arguments: ["irot.avif", "imir.avif"])
+    func heifTransformsAreApplied(file: String) throws {
+        let cat = try decode(TestPaths.sharedImage("chelsea.png")).image
+        let data = try bytes(of: TestPaths.fixture(file))
+        let header = try ImageHeader.read(data)
+        #expect((header.width, header.height, header.orientation) == (451, 300, .up))
+        let diff = try difference(try ImageDecoder().decode(data).image, cat)
+        // Near-lossless AV1: a level or two; a wrong turn or mirror is tens of levels.
+        #expect(diff < 4, "\(file) differs from chelsea.png by \(diff) per sample")
+    }
+
     @Test func animationIsFlaggedAndTheFirstFrameDecoded() throws {
         #expect(try decode(TestPaths.fixture("animated.gif")).header.isAnimated)
         #expect(try !decode(TestPaths.fixture("still.gif")).header.isAnimated)

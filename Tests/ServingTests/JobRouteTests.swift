@@ -134,6 +134,25 @@ struct JobRouteTests {
         await server.close()
     }
 
+    /// Found by Schemathesis: a key holding NUL made PostgreSQL refuse the whole batch (its text
+    /// type cannot store NUL) while SQLite accepted it. Now both accept the batch and fail the item.
+    @Test("a store key with a NUL byte is a failed item on both backends, not a refused batch", arguments: TestBackend.allCases)
+    func nulInAKeyFailsTheItem(backend: TestBackend) async throws {
+        try await TestServer.with(backend) { server in
+            let app = try await server.applicationWithJobs()
+            try await app.test(.router) { client in
+                let response = try await client.execute(
+                    uri: "/v1/batches", method: .post, headers: server.headers(.ingest, contentType: "application/json"),
+                    body: ByteBuffer(string: #"{"keys": ["a\u0000b"]}"#))
+                try #require(response.status == .accepted, "\(response.status) \(String(buffer: response.body))")
+                let receipt = try JSONDecoder().decode(BatchBody.self, from: Data(buffer: response.body))
+                #expect(receipt.items.count == 1 && receipt.items[0].state == "failed")
+                #expect(receipt.items[0].name == "a\u{FFFD}b", "\(receipt.items[0].name)")
+                #expect(receipt.items[0].error?.contains("NUL") == true, "\(receipt.items[0].error ?? "")")
+            }
+        }
+    }
+
     @Test("batches: bad requests are 4xx with JSON, unknown ids are 404, keys need the ingest scope")
     func batchErrors() async throws {
         // The webhook below points at this machine, which only an explicit allow-list permits.
