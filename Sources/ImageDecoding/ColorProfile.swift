@@ -13,7 +13,7 @@ enum ColorProfile {
 
     /// Converts `image` in place from `profile` to sRGB (perceptual intent, as viewers render).
     static func convertToSRGB(_ image: inout RGBImage, profile: [UInt8]) {
-        guard !profile.isEmpty, profile.count < 16 << 20,
+        guard isPlausible(profile),
               let source = profile.withUnsafeBytes({ cmsOpenProfileFromMem($0.baseAddress, cmsUInt32Number($0.count)) })
         else { return }
         defer { cmsCloseProfile(source) }
@@ -27,6 +27,27 @@ enum ColorProfile {
             // lcms2 transforms in place when input and output formats have the same size.
             cmsDoTransform(transform, pixels.baseAddress, pixels.baseAddress, cmsUInt32Number(count))
         }
+    }
+
+    /// The ICC header and tag table checked before lcms2 sees them: the declared size within the
+    /// bytes, the `acsp` signature, and every tag inside the declared size. lcms2 parses what it
+    /// is given, and a profile comes from an upload; this keeps its work (and the allocations a
+    /// tag's declared size asks for) bounded by what was actually sent.
+    static func isPlausible(_ profile: [UInt8]) -> Bool {
+        guard profile.count >= 132, profile.count <= EmbeddedProfile.maxBytes else { return false }
+        func word(_ offset: Int) -> Int {
+            Int(profile[offset]) << 24 | Int(profile[offset + 1]) << 16 | Int(profile[offset + 2]) << 8 | Int(profile[offset + 3])
+        }
+        let size = word(0)
+        guard size >= 132, size <= profile.count, profile[36..<40].elementsEqual("acsp".utf8) else { return false }
+        let tags = word(128)
+        guard tags <= (size - 132) / 12 else { return false }
+        for tag in 0..<tags {
+            let entry = 132 + 12 * tag
+            let (offset, length) = (word(entry + 4), word(entry + 8))
+            guard offset >= 132 + 12 * tags, length <= size, offset <= size - length else { return false }
+        }
+        return true
     }
 
     /// Most tagged JPEGs carry a copy of sRGB itself; converting them would only cost time.

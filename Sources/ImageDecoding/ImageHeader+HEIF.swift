@@ -5,8 +5,7 @@ extension ImageHeader {
     /// The size is the one shown: libheif applies the `irot` and `imir` transforms itself when
     /// it decodes, and the HEIF specification says an EXIF orientation beside them is not to be
     /// applied again, so the orientation is always `.up`.
-    static func readHEIF(_ bytes: UnsafeRawBufferPointer, limits: DecodeLimits) throws(DecodeError) -> ImageHeader {
-        let format: ImageFormat = ImageFormat.sniff(bytes) == .supported(.avif) ? .avif : .heif
+    static func readHEIF(_ bytes: UnsafeRawBufferPointer, format: ImageFormat, limits: DecodeLimits) throws(DecodeError) -> ImageHeader {
         return try HEIFFile.withPrimaryImage(bytes, format: format, maxSide: limits.maxPixels) { file throws(DecodeError) in
             let (width, height) = file.displaySize
             var header = ImageHeader(format: format, width: width, height: height)

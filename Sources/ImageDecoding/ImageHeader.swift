@@ -47,8 +47,10 @@ public struct ImageHeader: Sendable, Equatable {
             header = try readPNG(ByteReader(bytes))
         case .supported(.webp):
             header = try readWebP(ByteReader(bytes))
-        case .supported(.heif), .supported(.avif):
-            header = try readHEIF(bytes, limits: limits)
+        case .supported(.heif):
+            header = try readHEIF(bytes, format: .heif, limits: limits)
+        case .supported(.avif):
+            header = try readHEIF(bytes, format: .avif, limits: limits)
         case .supported(.jxl):
             header = try readJXL(bytes)
         case .supported(.gif):

@@ -30,9 +30,9 @@ public enum MalformedImages {
             cases.append(Case(name: "\(label) with its first byte changed", bytes: [seed[0] ^ 0x5A] + seed.dropFirst()))
         }
         if seed.starts(with: [0x89, 0x50, 0x4E, 0x47]) {
-            cases += png(seed, label: label)
+            cases += png(seed, label: label) + pngProfiles(seed, label: label)
         } else if seed.starts(with: [0xFF, 0xD8]) {
-            cases += jpeg(seed, label: label)
+            cases += jpeg(seed, label: label) + jpegProfiles(seed, label: label)
         } else if seed.starts(with: Array("RIFF".utf8)) {
             cases += webp(seed, label: label)
         } else if seed.starts(with: Array("GIF8".utf8)) {
@@ -61,17 +61,22 @@ public enum MalformedImages {
             raw.append(0)  // filter: none
             for x in 0..<width { raw += [UInt8(truncatingIfNeeded: x * 32), UInt8(truncatingIfNeeded: y * 32), 128] }
         }
-        var zlib: [UInt8] = [0x78, 0x01, 0x01, UInt8(raw.count & 0xFF), UInt8(raw.count >> 8),
-                             UInt8(~raw.count & 0xFF), UInt8((~raw.count >> 8) & 0xFF)] + raw
-        var a: UInt32 = 1, b: UInt32 = 0
-        for byte in raw { a = (a + UInt32(byte)) % 65521; b = (b + a) % 65521 }
-        zlib += bigEndian(b << 16 | a)
+        let zlib = storedZlib(raw)
         func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
             let body = Array(type.utf8) + data
             return bigEndian(UInt32(data.count)) + body + bigEndian(crc32(body))
         }
         let ihdr = bigEndian(UInt32(width)) + bigEndian(UInt32(height)) + [8, 2, 0, 0, 0]
         return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", ihdr) + chunk("IDAT", zlib) + chunk("IEND", [])
+    }
+
+    /// `raw` as a zlib stream of one stored (uncompressed) deflate block, under 64 KB.
+    static func storedZlib(_ raw: [UInt8]) -> [UInt8] {
+        let zlib: [UInt8] = [0x78, 0x01, 0x01, UInt8(raw.count & 0xFF), UInt8(raw.count >> 8),
+                             UInt8(~raw.count & 0xFF), UInt8((~raw.count >> 8) & 0xFF)] + raw
+        var a: UInt32 = 1, b: UInt32 = 0
+        for byte in raw { a = (a + UInt32(byte)) % 65521; b = (b + a) % 65521 }
+        return zlib + bigEndian(b << 16 | a)
     }
 
     // MARK: PNG
