@@ -1,6 +1,12 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+/// Pixel and byte loops (decoding, resampling, hashing, the malformed-image generator, multipart
+/// parsing) built optimised in debug too: unoptimised, they are 20 to 50 times slower, and the
+/// test suite, which is a debug build, spends most of its time in them. Release builds are
+/// optimised anyway; these modules lose only line-by-line stepping in a debugger.
+let optimisedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "Lenscale",
     platforms: [.macOS(.v15)],
@@ -61,12 +67,14 @@ let package = Package(
         // Time as a dependency: `ManualClock` moves only when told to, and `Expiring` bounds work
         // on any clock, whether or not the work honours cancellation.
         .target(name: "Clocks"),
-        .target(name: "ImageDecoding", dependencies: ["CTurboJPEG", "CPNG", "CWebP", "CHEIF", "CJXL", "CGIF", "CTIFF", "CLCMS2", "CZlib"]),
+        .target(
+            name: "ImageDecoding", dependencies: ["CTurboJPEG", "CPNG", "CWebP", "CHEIF", "CJXL", "CGIF", "CTIFF", "CLCMS2", "CZlib"],
+            swiftSettings: optimisedInDebug),
         // Malformed images made from valid ones, for the hostile-input tests and the fuzz seeds.
-        .target(name: "MalformedImages"),
+        .target(name: "MalformedImages", swiftSettings: optimisedInDebug),
         // multipart/form-data read as it arrives, with its limits checked while reading.
-        .target(name: "Multipart"),
-        .target(name: "Hashing", dependencies: ["ImageDecoding", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Multipart", swiftSettings: optimisedInDebug),
+        .target(name: "Hashing", dependencies: ["ImageDecoding", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: optimisedInDebug),
         // Named banks of known-content hashes (PDQ, SHA-256, MD5), their actions and list formats.
         .target(name: "HashBanks", dependencies: ["Hashing"]),
         .target(name: "Inference", dependencies: ["CONNXRuntime"]),
