@@ -7,10 +7,12 @@ extension Classifier {
     ///
     /// Spinning off: ORT's idle intra-op threads would otherwise spin on cores that the decoders
     /// and the HTTP threads need between batches.
-    public static func load(named name: String, manifest: ModelManifest, threads: Int, limits: DecodeLimits) throws -> Classifier {
+    public static func load(
+        named name: String, manifest: ModelManifest, inference: ONNXRuntime, threads: Int, limits: DecodeLimits
+    ) throws -> Classifier {
         let spec = try manifest.model(named: name)
         try spec.verifyChecksum()
-        let runner = try ONNXModelRunner(model: spec, runtime: try ONNXRuntime.load(manifest: manifest),
+        let runner = try ONNXModelRunner(model: spec, runtime: inference,
                                          options: SessionOptions(intraOpThreads: threads, allowSpinning: false))
         return try Classifier(runner: runner, decoder: ImageDecoder(limits: limits))
     }

@@ -23,12 +23,14 @@ public struct ServerGraph: Sendable {
     /// Builds the graph over an open runtime.
     /// - Parameter policyFile: the moderation policy (`ModerationSetup.policyFile(path:environment:)`
     ///   finds the configured one); nil runs without moderation.
-    public static func build(runtime: ServingRuntime, manifest: ModelManifest, policyFile: URL?) async throws -> ServerGraph {
+    public static func build(
+        runtime: ServingRuntime, manifest: ModelManifest, inference: ONNXRuntime, policyFile: URL?
+    ) async throws -> ServerGraph {
         let configuration = runtime.configuration
         let jobs = try JobServices.open(runtime: runtime)
         let endpoint = try runtime.service.endpoint(named: nil)
         let setup = try policyFile.map { file in
-            try ModerationSetup.load(policyFile: file, manifest: manifest, onlineClassifier: endpoint.name,
+            try ModerationSetup.load(policyFile: file, manifest: manifest, inference: inference, onlineClassifier: endpoint.name,
                                      limits: endpoint.classifier.decoder.limits, catalog: runtime.workspace.catalog)
         }
         var worker: Worker?

@@ -1,15 +1,15 @@
 import CONNXRuntime
 import Foundation
-import Synchronization
 
 /// A loaded ONNX Runtime library: its function table, one ORT environment, and the CPU memory
 /// description that model inputs are wrapped with.
 ///
 /// Loaded with dlopen at run time, from a path that is configuration (see `load`), because the
-/// library ships inside the pinned Python wheel rather than somewhere the linker looks. Each
-/// library file is loaded once per process and kept for the life of the process: ORT owns thread
-/// pools and global state that do not survive unloading, and an environment is meant to be shared
-/// by all sessions.
+/// library ships inside the pinned Python wheel rather than somewhere the linker looks. A process
+/// loads it once, where it is composed, and hands the one instance to every model it runs: an
+/// environment is meant to be shared by all sessions. Nothing is cached behind the caller's
+/// back; the library is never unloaded (dlopen's handle is kept), as ORT's global state would not
+/// survive it, and ORT itself keeps one reference-counted environment per process.
 ///
 /// `@unchecked Sendable`: everything here is immutable after init, and ORT documents the
 /// environment and the C API as safe to use from several threads.
@@ -26,10 +26,7 @@ public final class ONNXRuntime: @unchecked Sendable {
     /// ORT's default allocator, owned by ORT (never released); it allocates names we read.
     let allocator: OpaquePointer
 
-    /// Every library loaded so far, by resolved path.
-    private static let loaded = Mutex<[String: ONNXRuntime]>([:])
-
-    /// Loads ONNX Runtime, or returns the instance already loaded from the same file.
+    /// Loads ONNX Runtime and checks its function table against our declarations.
     ///
     /// The library path is, in order: `libraryPath`, then the environment's `LENSCALE_ORT_LIB`,
     /// then the manifest's `onnxruntime.library`. A path that names no file is an
@@ -40,16 +37,7 @@ public final class ONNXRuntime: @unchecked Sendable {
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> ONNXRuntime {
         let url = try resolveLibraryURL(explicit: libraryPath, environment: environment, manifest: manifest)
-        let key = url.resolvingSymlinksInPath().path
-        // Holding the lock while loading makes two concurrent first loads share one environment.
-        return try loaded.withLock { cache in
-            if let runtime = cache[key] {
-                return runtime
-            }
-            let runtime = try ONNXRuntime(libraryPath: key)
-            cache[key] = runtime
-            return runtime
-        }
+        return try ONNXRuntime(libraryPath: url.resolvingSymlinksInPath().path)
     }
 
     private init(libraryPath: String) throws {

@@ -108,9 +108,10 @@ struct BatchCommand: AsyncParsableCommand {
         let cores = ThreadSplit.availableCores
         let split = ThreadSplit.choose(cores: cores, decodeWorkers: decodeWorkers, sessions: sessions, threadsPerSession: analysis.threads)
         let manifest = try models.manifest()
+        let inference = try ModelLoader.inference(manifest)
         var classifiers: [Classifier] = []
         for _ in 0..<split.sessions {
-            classifiers.append(try ModelLoader.classifier(named: analysis.model, manifest: manifest,
+            classifiers.append(try ModelLoader.classifier(named: analysis.model, manifest: manifest, inference: inference,
                                                           threads: split.threadsPerSession, limits: analysis.limits))
         }
         let configuration = BatchConfiguration(

@@ -37,8 +37,9 @@ struct ClassifyCommand: AsyncParsableCommand {
             throw CLIError("no images to classify")
         }
         let cores = Cores.available
+        let manifest = try models.manifest()
         let classifier = try ModelLoader.classifier(
-            named: analysis.model, manifest: models.manifest(), threads: analysis.threads ?? cores, limits: analysis.limits)
+            named: analysis.model, manifest: manifest, inference: try ModelLoader.inference(manifest), threads: analysis.threads ?? cores, limits: analysis.limits)
         let pipeline = ClassificationPipeline(classifier: classifier, batchSize: analysis.batch, decodeConcurrency: cores, top: top)
 
         var writer = PredictionWriter(format: format)

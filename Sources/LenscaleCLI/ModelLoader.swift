@@ -4,9 +4,21 @@ import Inference
 
 /// Builds a classifier from the manifest, turning every setup problem into one actionable line.
 enum ModelLoader {
-    static func classifier(named name: String, manifest: ModelManifest, threads: Int, limits: DecodeLimits) throws -> Classifier {
+    /// ONNX Runtime as the manifest configures it: each command loads it once and hands it to
+    /// every model it runs.
+    static func inference(_ manifest: ModelManifest) throws -> ONNXRuntime {
         do {
-            return try Classifier.load(named: name, manifest: manifest, threads: threads, limits: limits)
+            return try ONNXRuntime.load(manifest: manifest)
+        } catch {
+            throw CLIError("\(error)")
+        }
+    }
+
+    static func classifier(
+        named name: String, manifest: ModelManifest, inference: ONNXRuntime, threads: Int, limits: DecodeLimits
+    ) throws -> Classifier {
+        do {
+            return try Classifier.load(named: name, manifest: manifest, inference: inference, threads: threads, limits: limits)
         } catch {
             throw CLIError("\(error)")
         }

@@ -21,7 +21,7 @@ extension ModerateCommand {
 
         func run() async throws {
             let manifest = try models.manifest()
-            let runtime = try ONNXRuntime.load(manifest: manifest)
+            let runtime = try ModelLoader.inference(manifest)
             let policyFile = URL(fileURLWithPath: policy)
             _ = try ModerateCommand.policy(policy, manifest: manifest)
             let images = try paths.map { path in (path, try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))) }

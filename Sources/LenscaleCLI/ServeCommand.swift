@@ -92,9 +92,10 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "lenscale.serve")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
 
+        let inference = try ModelLoader.inference(manifest)
         let runtime: ServingRuntime
         do {
-            runtime = try await ServingRuntime.open(configuration, manifest: manifest, metrics: metrics, logger: logger)
+            runtime = try await ServingRuntime.open(configuration, manifest: manifest, inference: inference, metrics: metrics, logger: logger)
         } catch {
             throw CLIError("\(error)")
         }
@@ -103,7 +104,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let graph: ServerGraph
         do {
-            graph = try await ServerGraph.build(runtime: runtime, manifest: manifest, policyFile: ModerationSetup.policyFile())
+            graph = try await ServerGraph.build(runtime: runtime, manifest: manifest, inference: inference, policyFile: ModerationSetup.policyFile())
         } catch {
             await runtime.close()
             throw CLIError("\(error)")

@@ -46,7 +46,9 @@ struct WorkerCommand: AsyncParsableCommand {
     func run() async throws {
         let cores = Cores.available
         let manifest = try models.manifest()
-        let classifier = try ModelLoader.classifier(named: analysis.model, manifest: manifest, threads: analysis.threads ?? cores,
+        let inference = try ModelLoader.inference(manifest)
+        let classifier = try ModelLoader.classifier(named: analysis.model, manifest: manifest, inference: inference,
+                                                    threads: analysis.threads ?? cores,
                                                     limits: analysis.limits)
         let workspace: Workspace
         do { workspace = try await Workspace.open(self.workspace.location) } catch { throw CLIError("\(error)") }
@@ -60,7 +62,7 @@ struct WorkerCommand: AsyncParsableCommand {
             // The policy `serve` would load (--policy, else $LENSCALE_MODERATION_POLICY, else the
             // example policy when present), so this worker runs every job kind `serve` queues.
             let moderation = try ModerationSetup.policyFile(path: policy).map { file in
-                try ModerationSetup.load(policyFile: file, manifest: manifest, onlineClassifier: classifier.model.name,
+                try ModerationSetup.load(policyFile: file, manifest: manifest, inference: inference, onlineClassifier: classifier.model.name,
                                          limits: analysis.limits, catalog: workspace.catalog)
             }
             let parts = WorkerGraph.Parts(classifier: classifier, batchSize: analysis.batch, decodePool: DecodePool(threads: cores),

@@ -54,7 +54,8 @@ struct IngestSession {
 
     static func open(workspace options: WorkspaceOptions, analysis: AnalysisOptions, models: ModelOptions, top: Int = 5) async throws -> IngestSession {
         let cores = Cores.available
-        let classifier = try ModelLoader.classifier(named: analysis.model, manifest: models.manifest(),
+        let manifest = try models.manifest()
+        let classifier = try ModelLoader.classifier(named: analysis.model, manifest: manifest, inference: try ModelLoader.inference(manifest),
                                                     threads: analysis.threads ?? cores, limits: analysis.limits)
         let workspace: Workspace
         do { workspace = try await Workspace.open(options.location) } catch { throw CLIError("\(error)") }

@@ -42,9 +42,10 @@ public struct ModerationSetup: Sendable {
     /// One detector thread (the cascade's default): measured with bench/review, 2 threads cut the
     /// light stage's p50 (27 -> 18 ms) but raised its p99 (32 -> 42 ms) on 2 shared cores.
     public static func load(
-        policyFile: URL, manifest: ModelManifest, onlineClassifier: String, limits: DecodeLimits, catalog: any Catalog
+        policyFile: URL, manifest: ModelManifest, inference: ONNXRuntime, onlineClassifier: String, limits: DecodeLimits,
+        catalog: any Catalog
     ) throws -> ModerationSetup {
-        let cascade = try ModerationCascade.load(policyFile: policyFile, manifest: manifest, runtime: try ONNXRuntime.load(manifest: manifest),
+        let cascade = try ModerationCascade.load(policyFile: policyFile, manifest: manifest, runtime: inference,
                                                  onlineClassifier: onlineClassifier, limits: limits)
         return ModerationSetup(cascade: cascade, store: try moderationStore(for: catalog), policyFile: policyFile)
     }

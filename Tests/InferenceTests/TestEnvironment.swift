@@ -18,8 +18,10 @@ enum TestEnvironment {
     /// ONNX Runtime as the manifest configures it. The test process's own LENSCALE_ORT_LIB is
     /// ignored so that a developer's override cannot change what the tests check.
     static func runtime() throws -> ONNXRuntime {
-        try ONNXRuntime.load(manifest: manifest(), environment: [:])
+        try loaded.get()
     }
+
+    private static let loaded = Result { try ONNXRuntime.load(manifest: manifest(), environment: [:]) }
 
     static func runner(
         _ name: String, threads: Int = 1, edit: (inout ModelSpec) -> Void = { _ in }

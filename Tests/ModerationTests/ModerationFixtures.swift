@@ -42,9 +42,7 @@ enum ModerationFixtures {
             block_at: 0.9
         """
 
-    static let runtime: ONNXRuntime = {
-        do { return try ONNXRuntime.load(manifest: Classifiers.manifest) } catch { fatalError("run `make setup` first: \(error)") }
-    }()
+    static var runtime: ONNXRuntime { Classifiers.inference }
 
     static func detector(size: Int? = nil, decoder: YOLODecoder = YOLODecoder()) throws -> NudeDetector {
         try NudeDetector(spec: try detectorSpec, runtime: runtime, inputSize: size, decoder: decoder)

@@ -18,7 +18,7 @@ import TestSupport
         defer { Task { await server.close() } }
         let policy = server.directory.appendingPathComponent("policy.yaml")
         try ModerationReviewTests.policyYAML.write(to: policy, atomically: true, encoding: .utf8)
-        let moderation = try ModerationSetup.load(policyFile: policy, manifest: Classifiers.manifest, onlineClassifier: "efficientnet-lite0",
+        let moderation = try ModerationSetup.load(policyFile: policy, manifest: Classifiers.manifest, inference: Classifiers.inference, onlineClassifier: "efficientnet-lite0",
                                                   limits: DecodeLimits(), catalog: server.runtime.workspace.catalog)
         let bytes = try photoBytes("picosdeeuropa_by_Aitzol_Berasategi.jpg")
         let sha256 = ContentHashHex.of(bytes)

@@ -120,7 +120,7 @@ struct ModerationReviewTests {
         let server = try await TestServer.open()
         let policy = server.directory.appendingPathComponent("policy.yaml")
         try policyYAML.write(to: policy, atomically: true, encoding: .utf8)
-        let graph = try await ServerGraph.build(runtime: server.runtime, manifest: Classifiers.manifest, policyFile: policy)
+        let graph = try await ServerGraph.build(runtime: server.runtime, manifest: Classifiers.manifest, inference: Classifiers.inference, policyFile: policy)
         let moderation = try #require(graph.moderation).setup
         let app = graph.application()
         let (key, token) = try APIKey.generate(name: "second-reviewer", scopes: [.review])
@@ -335,7 +335,7 @@ struct ModerationReviewTests {
         let policy = server.directory.appendingPathComponent("bad.yaml")
         try "version: 1\ncategories:\n  weapons:\n    imagenet_classes: [no such class]\n    escalate_at: 0.1\n    review_at: 0.5\n    block_at: 0.9\nsample_rate: 0\n".write(to: policy, atomically: true, encoding: .utf8)
         #expect {
-            try ModerationSetup.load(policyFile: policy, manifest: Classifiers.manifest, onlineClassifier: "efficientnet-lite0",
+            try ModerationSetup.load(policyFile: policy, manifest: Classifiers.manifest, inference: Classifiers.inference, onlineClassifier: "efficientnet-lite0",
                                      limits: DecodeLimits(), catalog: server.runtime.workspace.catalog)
         } throws: { "\($0)".contains("bad.yaml:4") }
         await server.close()

@@ -34,7 +34,7 @@ struct TestServer {
     static func open(directory: URL? = nil, clock: any Clock<Duration> = ContinuousClock(),
                      _ adjust: (inout ServeConfiguration) -> Void = { _ in }) async throws -> TestServer {
         let directory = try directory ?? TestPaths.temporaryDirectory()
-        let runtime = try await ServingRuntime.open(configuration(data: directory, adjust), manifest: Classifiers.manifest, clock: clock)
+        let runtime = try await ServingRuntime.open(configuration(data: directory, adjust), manifest: Classifiers.manifest, inference: Classifiers.inference, clock: clock)
         var tokens: [Scope: String] = [:]
         for scope in Scope.allCases {
             let (key, token) = try APIKey.generate(name: "test-\(scope.rawValue)", scopes: [scope])
@@ -76,7 +76,7 @@ struct TestServer {
 
     /// What `serve` builds over this runtime, without moderation.
     func graph() async throws -> ServerGraph {
-        try await ServerGraph.build(runtime: runtime, manifest: Classifiers.manifest, policyFile: nil)
+        try await ServerGraph.build(runtime: runtime, manifest: Classifiers.manifest, inference: Classifiers.inference, policyFile: nil)
     }
 
     func close(removing: Bool = true) async {

@@ -13,13 +13,17 @@ public enum Classifiers {
         }
     }()
 
+    /// The test process's ONNX Runtime, loaded once as a process's composition root would.
+    public static let inference: ONNXRuntime = {
+        do { return try ONNXRuntime.load(manifest: manifest) } catch { fatalError("run `make setup` first: \(error)") }
+    }()
+
     static let cache = Mutex<[String: Classifier]>([:])
 
     public static func named(_ name: String) throws -> Classifier {
         try cache.withLock { cache in
             if let classifier = cache[name] { return classifier }
-            let runtime = try ONNXRuntime.load(manifest: manifest)
-            let runner = try ONNXModelRunner(model: manifest.model(named: name), runtime: runtime,
+            let runner = try ONNXModelRunner(model: manifest.model(named: name), runtime: inference,
                                              options: SessionOptions(intraOpThreads: 1))
             let classifier = try Classifier(runner: runner)
             cache[name] = classifier

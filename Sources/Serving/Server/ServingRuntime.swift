@@ -30,7 +30,7 @@ public struct ServingRuntime: Sendable {
     /// Opens the workspace and loads every configured model (checksums verified). Fails with a
     /// message naming the model or store at fault; nothing is left open on failure.
     public static func open(
-        _ configuration: ServeConfiguration, manifest: ModelManifest, metrics: ServingMetrics = ServingMetrics(),
+        _ configuration: ServeConfiguration, manifest: ModelManifest, inference: ONNXRuntime, metrics: ServingMetrics = ServingMetrics(),
         logger: Logger = Logger(label: "lenscale.serve"), clock: any Clock<Duration> = ContinuousClock()
     ) async throws -> ServingRuntime {
         try configuration.validate()
@@ -38,7 +38,7 @@ public struct ServingRuntime: Sendable {
         let limits = DecodeLimits(maxBytes: configuration.limits.maxBodyBytes, maxPixels: configuration.limits.maxPixels)
         var endpoints: [ModelEndpoint] = []
         for model in configuration.models {
-            let classifier = try Classifier.load(named: model.name, manifest: manifest, threads: model.threads ?? cores, limits: limits)
+            let classifier = try Classifier.load(named: model.name, manifest: manifest, inference: inference, threads: model.threads ?? cores, limits: limits)
             endpoints.append(ModelEndpoint(classifier: classifier, batcher: DynamicBatcher(classifier: classifier, settings: model.batcher, metrics: metrics)))
         }
         let location = WorkspaceLocation(dataDirectory: WorkspaceLocation.dataDirectory(configuration.data),
