@@ -78,7 +78,7 @@ let package = Package(
         // Named banks of known-content hashes (PDQ, SHA-256, MD5), their actions and list formats.
         .target(name: "HashBanks", dependencies: ["Hashing"]),
         .target(name: "Inference", dependencies: ["CONNXRuntime"]),
-        .target(name: "Classification", dependencies: ["ImageDecoding", "Inference", "Hashing"]),
+        .target(name: "Classification", dependencies: ["Clocks", "ImageDecoding", "Inference", "Hashing"]),
         .target(
             name: "Storage",
             dependencies: [

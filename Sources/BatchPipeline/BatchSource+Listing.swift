@@ -28,7 +28,7 @@ extension BatchSource {
     public func items(store: (any ObjectStore)?) async throws(BatchError) -> [BatchItem] {
         switch self {
         case .folder(let path):
-            let items = Self.walk(path).map { BatchItem(name: $0, location: .file(path: $0)) }
+            let items = FolderFiles.under(path, extensions: Self.imageExtensions).map { BatchItem(name: $0, location: .file(path: $0)) }
             guard !items.isEmpty else { throw .source("\(path): no images (\(ImageFormat.displayList)) in this folder") }
             return items
         case .manifest(let path, let storeLocation):
@@ -55,29 +55,5 @@ extension BatchSource {
             guard !items.isEmpty else { throw .source("\(location): no objects under this prefix") }
             return items
         }
-    }
-
-    /// The image files under `directory`, recursively, skipping hidden entries, sorted. Paths are
-    /// `directory` + the relative path, exactly as `lenscale classify` names them (which, unlike
-    /// this walk, skips symbolic links).
-    static func walk(_ directory: String) -> [String] {
-        let root = URL(fileURLWithPath: directory)
-        guard let enumerator = FileManager.default.enumerator(
-            at: root, includingPropertiesForKeys: [.isRegularFileKey, .isSymbolicLinkKey], options: [.skipsHiddenFiles]
-        ) else { return [] }
-        var files: [String] = []
-        for case let url as URL in enumerator where imageExtensions.contains(url.pathExtension.lowercased()) {
-            let values = try? url.resourceValues(forKeys: [.isRegularFileKey, .isSymbolicLinkKey])
-            // Symbolic links to files count (datasets are often trees of links); links to folders
-            // are not followed, so a link cycle cannot loop.
-            var isDirectory: ObjCBool = false
-            let linkToFile = values?.isSymbolicLink == true
-                && FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) && !isDirectory.boolValue
-            if values?.isRegularFile == true || linkToFile {
-                let relative = url.path.dropFirst(root.path.count + 1)
-                files.append(directory.hasSuffix("/") ? directory + relative : directory + "/" + relative)
-            }
-        }
-        return files.sorted()
     }
 }

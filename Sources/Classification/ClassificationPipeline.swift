@@ -1,3 +1,4 @@
+import Clocks
 import ImageDecoding
 import Inference
 
@@ -99,13 +100,5 @@ public struct ClassificationPipeline: Sendable {
         return try await executor.run { () throws(ClassificationError) in
             try classifier.classify(images, top: top, embeddings: embeddings)
         }
-    }
-}
-
-extension Duration {
-    /// The duration in seconds, for statistics and logs.
-    public var seconds: Double {
-        let (whole, fraction) = components
-        return Double(whole) + Double(fraction) * 1e-18
     }
 }

@@ -90,13 +90,6 @@ enum ModerationJSON {
     }
 }
 
-extension Duration {
-    var microseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000 + attoseconds / 1_000_000_000_000
-    }
-}
-
 /// What a human decision looks like, built the same way by both backends.
 enum HumanDecision {
     static func make(item: ReviewItem, reviewer: String, verdict: ReviewVerdict, reason: String, now: Date) -> ModerationDecision {

@@ -82,11 +82,3 @@ package enum PostgresConnector {
         return tls
     }
 }
-
-extension Duration {
-    /// Whole milliseconds, rounded down; exact for the durations configurations hold (1 ms to a day).
-    package var milliseconds: Int {
-        let (seconds, attoseconds) = components
-        return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
-    }
-}
