@@ -2,7 +2,7 @@
 ///
 /// Two implementations with the same behaviour: `SQLiteCatalog`, embedded, for one machine, and
 /// `PostgresCatalog` for several ingest workers sharing one database. Callers hold an
-/// `any Catalog` from `openCatalog(_:)` and never branch on the backend; the contract tests run
+/// `any Catalog` from `withCatalog(_:_:)` and never branch on the backend; the contract tests run
 /// every expectation against both.
 ///
 /// Every write is atomic, and the content hash (`sha256`) is the identity of an image: inserting

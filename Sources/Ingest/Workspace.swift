@@ -31,7 +31,7 @@ public struct WorkspaceLocation: Sendable, Equatable {
     public var indexDirectory: URL { dataDirectory.appendingPathComponent("index") }
 }
 
-/// An opened workspace. Close it when done so PostgreSQL pools are released.
+/// An opened workspace, alive for the scope of `Workspace.with`.
 public struct Workspace: Sendable {
     public let location: WorkspaceLocation
     public let store: any ObjectStore
@@ -46,28 +46,33 @@ public struct Workspace: Sendable {
         self.catalog = catalog
     }
 
-    public static func open(_ location: WorkspaceLocation) async throws(IngestError) -> Workspace {
+    /// Runs `body` with the workspace at `location` open (folders created, store opened, catalog
+    /// migrated) and closes it afterwards, also when `body` throws. Failures to open are
+    /// `IngestError`s naming the part at fault; `body`'s own errors pass through.
+    public static func with<T>(_ location: WorkspaceLocation, _ body: (Workspace) async throws -> T) async throws -> T {
         do {
             try FileManager.default.createDirectory(at: location.dataDirectory, withIntermediateDirectories: true)
             try FileManager.default.createDirectory(at: location.indexDirectory, withIntermediateDirectories: true)
         } catch {
-            throw .workspace("cannot create the data folder \(location.dataDirectory.path): \(error.localizedDescription)")
+            throw IngestError.workspace("cannot create the data folder \(location.dataDirectory.path): \(error.localizedDescription)")
         }
         let store: any ObjectStore
         do {
             store = try makeObjectStore(location.storeLocation)
         } catch {
-            throw .storage(error)
+            throw IngestError.storage(error)
         }
+        let catalogLocation: CatalogLocation
+        do { catalogLocation = try CatalogLocation(parsing: location.catalogLocation) } catch { throw IngestError.catalog(error) }
+        // Errors opening the catalog are the workspace's; errors from `body` are the caller's.
+        var opened = false
         do {
-            let catalog = try await openCatalog(location.catalogLocation)
-            return Workspace(location: location, store: store, catalog: catalog)
-        } catch {
-            throw .catalog(error)
+            return try await withCatalog(catalogLocation) { catalog in
+                opened = true
+                return try await body(Workspace(location: location, store: store, catalog: catalog))
+            }
+        } catch let error as CatalogError where !opened {
+            throw IngestError.catalog(error)
         }
-    }
-
-    public func close() async {
-        try? await catalog.close()
     }
 }

@@ -119,26 +119,25 @@ struct BatchCommand: AsyncParsableCommand {
             format: format == .csv ? .csv : .jsonl, embeddingDType: embeddingDtype == .float16 ? .float16 : .float32, shard: shard)
         let pipeline: BatchPipeline
         do { pipeline = try BatchPipeline(classifiers: classifiers, configuration: configuration) } catch { throw CLIError("\(error)") }
-        var opened: (any Catalog)?
-        if let catalog {
-            do { opened = try await openCatalog(catalog) } catch { throw CLIError("catalog: \(error)") }
-        }
         Terminal.error("lenscale batch: \(source), shard \(shard), \(analysis.model); \(split) on \(cores) cores\n")
-
         var progress: ProgressBar?
-        let summary: BatchSummary
-        do {
-            summary = try await pipeline.run(source, output: URL(fileURLWithPath: out), catalog: opened) { event in
-                if progress == nil { progress = ProgressBar(total: event.total) }
-                while progress!.done < event.examined { progress!.advance() }
+        func run(_ catalog: (any Catalog)?) async throws -> BatchSummary {
+            defer { progress?.finish() }
+            do {
+                return try await pipeline.run(source, output: URL(fileURLWithPath: out), catalog: catalog) { event in
+                    if progress == nil { progress = ProgressBar(total: event.total) }
+                    while progress!.done < event.examined { progress!.advance() }
+                }
+            } catch {
+                throw CLIError("\(error)")
             }
-        } catch {
-            progress?.finish()
-            try? await opened?.close()
-            throw CLIError("\(error)")
         }
-        progress?.finish()
-        try? await opened?.close()
+        let summary: BatchSummary
+        if let catalog {
+            summary = try await CLIScope.catalog(catalog) { try await run($0) }
+        } else {
+            summary = try await run(nil)
+        }
 
         let run = summary.run
         Terminal.error(String(
@@ -184,24 +183,11 @@ extension BatchCommand {
         } catch {
             throw CLIError("\(error)")
         }
-        let workspace: Workspace
-        do {
-            workspace = try await Workspace.open(WorkspaceLocation(dataDirectory: WorkspaceLocation.dataDirectory(data), catalog: catalog, store: store))
-        } catch {
-            throw CLIError("\(error)")
-        }
-        let queue: any JobQueue
-        do { queue = try makeJobQueue(catalog: workspace.catalog) } catch {
-            await workspace.close()
-            throw CLIError("\(error)")
-        }
-        do {
+        let location = WorkspaceLocation(dataDirectory: WorkspaceLocation.dataDirectory(data), catalog: catalog, store: store)
+        try await CLIScope.workspace(location) { workspace in
+            let queue = try makeJobQueue(catalog: workspace.catalog)
             try await submit(items, source: source, sourceStore: sourceStore, model: model, queue: queue, workspace: workspace)
-        } catch {
-            await workspace.close()
-            throw error
         }
-        await workspace.close()
     }
 
     func submit(_ items: [BatchItem], source: BatchSource, sourceStore: (any ObjectStore)?, model: ModelSpec,

@@ -32,17 +32,15 @@ struct DupesCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let session = try await IngestSession.open(workspace: workspace, analysis: analysis, models: models)
-        let report: DuplicateReport
-        do {
-            let query = try await session.ingestor.resolve(image)
-            report = try await session.ingestor.duplicates(
-                of: query, thresholds: DuplicateThresholds(nearDistance: nearThreshold, similarScore: similarThreshold))
-        } catch {
-            await session.close()
-            throw CLIError("\(image): \(error)")
+        let report = try await IngestSession.with(workspace: workspace, analysis: analysis, models: models) { session in
+            do {
+                let query = try await session.ingestor.resolve(image)
+                return try await session.ingestor.duplicates(
+                    of: query, thresholds: DuplicateThresholds(nearDistance: nearThreshold, similarScore: similarThreshold))
+            } catch {
+                throw CLIError("\(image): \(error)")
+            }
         }
-        await session.close()
         switch format {
         case .json, .jsonl:
             let encoder = JSONEncoder()

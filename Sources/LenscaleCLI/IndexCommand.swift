@@ -31,15 +31,9 @@ struct IndexCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let session = try await IngestSession.open(workspace: workspace, analysis: analysis, models: models)
-            let report: ReductionReport
-            do {
-                report = try await session.ingestor.indexes.reduce(to: dims, dtype: dtype == .float16 ? .float16 : .float32)
-            } catch {
-                await session.close()
-                throw CLIError("\(error)")
+            let report = try await IngestSession.with(workspace: workspace, analysis: analysis, models: models) { session in
+                try await session.ingestor.indexes.reduce(to: dims, dtype: dtype == .float16 ? .float16 : .float32)
             }
-            await session.close()
             print("reduced \(report.images) embeddings from \(report.inputDims) to \(report.dims) dims (\(report.dtype.rawValue)) in \(String(format: "%.2f", report.seconds)) s")
             if let variance = report.explainedVariance { print(String(format: "explained variance: %.1f %%", variance * 100)) }
             print("bytes per image: \(report.bytesPerImage) (was \(report.inputDims * 4) as float32)")
@@ -55,15 +49,10 @@ struct IndexCommand: AsyncParsableCommand {
         @OptionGroup var models: ModelOptions
 
         func run() async throws {
-            let session = try await IngestSession.open(workspace: workspace, analysis: analysis, models: models)
-            do {
+            let count = try await IngestSession.with(workspace: workspace, analysis: analysis, models: models) { session in
                 try await session.ingestor.indexes.rebuild()
-            } catch {
-                await session.close()
-                throw CLIError("\(error)")
+                return await session.ingestor.indexes.imageCount
             }
-            let count = await session.ingestor.indexes.imageCount
-            await session.close()
             print("rebuilt the indexes over \(count) images")
         }
     }

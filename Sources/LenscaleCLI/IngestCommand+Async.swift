@@ -36,24 +36,13 @@ extension IngestCommand {
         let location = workspace.location
         let store: any ObjectStore
         do { store = try makeObjectStore(location.storeLocation) } catch { throw CLIError("\(error)") }
-        let catalog: any Catalog
-        do { catalog = try await openCatalog(location.catalogLocation) } catch { throw CLIError("\(error)") }
         let started = ContinuousClock.now
-        let receipt: BatchReceipt
-        do {
+        let receipt = try await CLIScope.catalog(location.catalogLocation) { catalog in
             let queue = try makeJobQueue(catalog: catalog)
             let submitter = BatchSubmitter(queue: queue, store: store, model: spec.name, modelVersion: spec.version,
                                            limits: analysis.limits)
-            do {
-                receipt = try await submitter.submit(files.map { .file(path: $0) }, priority: .online)
-            } catch {
-                throw CLIError("\(error)")
-            }
-        } catch {
-            try? await catalog.close()
-            throw error is CLIError ? error : CLIError("\(error)")
+            return try await submitter.submit(files.map { .file(path: $0) }, priority: .online)
         }
-        try? await catalog.close()
         let seconds = (ContinuousClock.now - started).seconds
         let rejected = receipt.items.filter { $0.state == .failed }
         for item in rejected { Terminal.error("lenscale: \(item.name): \(item.reason ?? "rejected")\n") }

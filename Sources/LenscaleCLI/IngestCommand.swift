@@ -55,35 +55,35 @@ struct IngestCommand: AsyncParsableCommand {
         for problem in expansion.problems { Terminal.error("lenscale: \(problem.path): \(problem.reason)\n") }
         guard !expansion.files.isEmpty else { throw CLIError("no images to ingest") }
         if background { return try await submitInBackground(expansion.files, problems: expansion.problems.count) }
-        let session = try await IngestSession.open(workspace: workspace, analysis: analysis, models: models, top: top)
         var progress = ProgressBar(total: expansion.files.count)
         var lines: [Line] = []
         var table = TextTable(columns: ["PATH", "STATUS", "SHA256", "LABEL / MESSAGE"])
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let started = Date()
-        let summary = await session.ingestor.ingest(expansion.files) { result in
-            let line = Line(path: result.path, sha256: result.sha256, status: result.status.rawValue,
-                            error: result.status == .error ? result.message : nil, labels: result.labels)
-            if result.status == .error {
-                if progress.enabled { Terminal.error("\r\u{1B}[2K") }
-                Terminal.error("lenscale: \(result.path): \(result.message ?? "failed")\n")
+        let summary = try await IngestSession.with(workspace: workspace, analysis: analysis, models: models, top: top) { session in
+            await session.ingestor.ingest(expansion.files) { result in
+                let line = Line(path: result.path, sha256: result.sha256, status: result.status.rawValue,
+                                error: result.status == .error ? result.message : nil, labels: result.labels)
+                if result.status == .error {
+                    if progress.enabled { Terminal.error("\r\u{1B}[2K") }
+                    Terminal.error("lenscale: \(result.path): \(result.message ?? "failed")\n")
+                }
+                switch format {
+                case .jsonl:
+                    if let data = try? encoder.encode(line) { print(String(decoding: data, as: UTF8.self)) }
+                case .json:
+                    lines.append(line)
+                case .table:
+                    let detail = result.status == .new
+                        ? result.labels.first.map { String(format: "%@ (%.2f)", $0.name, $0.score) } ?? ""
+                        : result.message ?? ""
+                    table.append([result.path, result.status.rawValue, String((result.sha256 ?? "-").prefix(12)), detail])
+                }
+                progress.advance()
             }
-            switch format {
-            case .jsonl:
-                if let data = try? encoder.encode(line) { print(String(decoding: data, as: UTF8.self)) }
-            case .json:
-                lines.append(line)
-            case .table:
-                let detail = result.status == .new
-                    ? result.labels.first.map { String(format: "%@ (%.2f)", $0.name, $0.score) } ?? ""
-                    : result.message ?? ""
-                table.append([result.path, result.status.rawValue, String((result.sha256 ?? "-").prefix(12)), detail])
-            }
-            progress.advance()
         }
         progress.finish()
-        await session.close()
         switch format {
         case .json:
             let pretty = JSONEncoder()

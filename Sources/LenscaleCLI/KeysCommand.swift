@@ -72,20 +72,13 @@ struct KeysCommand: AsyncParsableCommand {
     }
 
     static func withStore<T: Sendable>(_ options: WorkspaceOptions, _ body: (any APIKeyStore) async throws -> T) async throws -> T {
-        let catalog: any Catalog
         do {
             try FileManager.default.createDirectory(at: options.location.dataDirectory, withIntermediateDirectories: true)
-            catalog = try await openCatalog(options.location.catalogLocation)
         } catch {
             throw CLIError("\(error)")
         }
-        do {
-            let result = try await body(try APIKeyStores.open(on: catalog))
-            try? await catalog.close()
-            return result
-        } catch {
-            try? await catalog.close()
-            throw CLIError("\(error)")
+        return try await CLIScope.catalog(options.location.catalogLocation) { catalog in
+            try await body(try APIKeyStores.open(on: catalog))
         }
     }
 }

@@ -16,19 +16,8 @@ struct QueueCommand: AsyncParsableCommand {
 
     /// Opens only the catalog (no model, no store) and the queue on it.
     static func withQueue<T>(_ options: WorkspaceOptions, _ body: (any JobQueue) async throws -> T) async throws -> T {
-        let catalog: any Catalog
-        do { catalog = try await openCatalog(options.location.catalogLocation) } catch { throw CLIError("\(error)") }
-        do {
-            let queue = try makeJobQueue(catalog: catalog)
-            let result = try await body(queue)
-            try? await catalog.close()
-            return result
-        } catch let error as JobQueueError {
-            try? await catalog.close()
-            throw CLIError("\(error)")
-        } catch {
-            try? await catalog.close()
-            throw error
+        try await CLIScope.catalog(options.location.catalogLocation) { catalog in
+            try await body(try makeJobQueue(catalog: catalog))
         }
     }
 

@@ -93,39 +93,39 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
 
         let inference = try ModelLoader.inference(manifest)
-        let runtime: ServingRuntime
-        do {
-            runtime = try await ServingRuntime.open(configuration, manifest: manifest, inference: inference, metrics: metrics, logger: logger)
-        } catch {
-            throw CLIError("\(error)")
-        }
+        do { try configuration.validate() } catch { throw CLIError("\(error)") }
         if configuration.auth.insecureNoAuth {
             Terminal.error("lenscale serve: WARNING: --insecure-no-auth: every request is treated as admin; loopback only\n")
         }
-        let graph: ServerGraph
-        do {
-            graph = try await ServerGraph.build(runtime: runtime, manifest: manifest, inference: inference, policyFile: ModerationSetup.policyFile())
-        } catch {
+        // The workspace's scope holds the catalog (and a PostgreSQL pool) for the server's life;
+        // the service group runs inside it, so connections close only after the drain.
+        try await CLIScope.workspace(configuration.workspaceLocation) { workspace in
+            let runtime = try await ServingRuntime.open(configuration, workspace: workspace, manifest: manifest, inference: inference,
+                                                        metrics: metrics, logger: logger)
+            do {
+                let graph = try await ServerGraph.build(runtime: runtime, manifest: manifest, inference: inference,
+                                                        policyFile: ModerationSetup.policyFile())
+                if let moderation = graph.moderation {
+                    logger.info("moderation: policy \(moderation.setup.cascade.policy.id) from \(moderation.setup.policyFile.path)")
+                }
+                let application = graph.application(onServerRunning: { port in
+                    Terminal.output("lenscale serve: listening on http://\(configuration.listen.host):\(port)\n")
+                })
+                // Our own group rather than `runService()`, for a bounded drain: after the grace
+                // period whatever still runs is cancelled, so SIGTERM always ends the process.
+                var group = ServiceGroupConfiguration(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+                group.maximumGracefulShutdownDuration = configuration.shutdownGrace
+                group.maximumCancellationDuration = .seconds(5)
+                do {
+                    try await ServiceGroup(configuration: group).run()
+                } catch {
+                    throw CLIError("the server stopped: \(error)")
+                }
+            } catch {
+                await runtime.close()
+                throw error
+            }
             await runtime.close()
-            throw CLIError("\(error)")
         }
-        if let moderation = graph.moderation {
-            logger.info("moderation: policy \(moderation.setup.cascade.policy.id) from \(moderation.setup.policyFile.path)")
-        }
-        let application = graph.application(onServerRunning: { port in
-            Terminal.output("lenscale serve: listening on http://\(configuration.listen.host):\(port)\n")
-        })
-        // Our own group rather than `runService()`, for a bounded drain: after the grace period
-        // whatever still runs is cancelled, so SIGTERM always ends the process.
-        var group = ServiceGroupConfiguration(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        group.maximumGracefulShutdownDuration = configuration.shutdownGrace
-        group.maximumCancellationDuration = .seconds(5)
-        do {
-            try await ServiceGroup(configuration: group).run()
-        } catch {
-            await runtime.close()
-            throw CLIError("the server stopped: \(error)")
-        }
-        await runtime.close()
     }
 }

@@ -24,17 +24,14 @@ struct SimilarCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let session = try await IngestSession.open(workspace: workspace, analysis: analysis, models: models)
-        let neighbours: [DuplicateReport.Similar]
-        let query: QueryImage
-        do {
-            query = try await session.ingestor.resolve(image)
-            neighbours = try await session.ingestor.similar(to: query, k: k)
-        } catch {
-            await session.close()
-            throw CLIError("\(image): \(error)")
+        let (query, neighbours) = try await IngestSession.with(workspace: workspace, analysis: analysis, models: models) { session in
+            do {
+                let query = try await session.ingestor.resolve(image)
+                return (query, try await session.ingestor.similar(to: query, k: k))
+            } catch {
+                throw CLIError("\(image): \(error)")
+            }
         }
-        await session.close()
         switch format {
         case .json:
             let encoder = JSONEncoder()

@@ -50,15 +50,8 @@ struct WorkerCommand: AsyncParsableCommand {
         let classifier = try ModelLoader.classifier(named: analysis.model, manifest: manifest, inference: inference,
                                                     threads: analysis.threads ?? cores,
                                                     limits: analysis.limits)
-        let workspace: Workspace
-        do { workspace = try await Workspace.open(self.workspace.location) } catch { throw CLIError("\(error)") }
-        let queue: any JobQueue
-        do { queue = try makeJobQueue(catalog: workspace.catalog) } catch {
-            await workspace.close()
-            throw CLIError("\(error)")
-        }
-        let worker: Worker
-        do {
+        try await CLIScope.workspace(self.workspace.location) { workspace in
+            let queue = try makeJobQueue(catalog: workspace.catalog)
             // The policy `serve` would load (--policy, else $LENSCALE_MODERATION_POLICY, else the
             // example policy when present), so this worker runs every job kind `serve` queues.
             let moderation = try ModerationSetup.policyFile(path: policy).map { file in
@@ -67,31 +60,27 @@ struct WorkerCommand: AsyncParsableCommand {
             }
             let parts = WorkerGraph.Parts(classifier: classifier, batchSize: analysis.batch, decodePool: DecodePool(threads: cores),
                                           decodeBudget: DecodeBudget(capacity: decodeBudgetBytes), moderation: moderation)
-            worker = try await WorkerGraph.buildWorker(queue: queue, workspace: workspace, parts: parts,
-                                                       configuration: Worker.Configuration(lease: lease, exitWhenIdle: exitWhenIdle))
-        } catch {
-            await workspace.close()
-            throw CLIError("\(error)")
+            let worker = try await WorkerGraph.buildWorker(queue: queue, workspace: workspace, parts: parts,
+                                                           configuration: Worker.Configuration(lease: lease, exitWhenIdle: exitWhenIdle))
+            Terminal.error("lenscale worker \(worker.owner): \(worker.kinds.joined(separator: ", ")) with \(classifier.model.name), batches of \(analysis.batch)\n")
+            let started = ContinuousClock.now
+            let service = WorkerService(worker) { summary in
+                let seconds = (ContinuousClock.now - started).seconds
+                Terminal.error(String(format: "worker stopped after %.1f s: %d done, %d failed, %d to retry, %d lost leases, %d batches\n",
+                                      seconds, summary.done, summary.failed, summary.retried, summary.lost, summary.batches))
+            }
+            // SIGTERM and SIGINT stop new claims; the jobs in hand are finished and recorded first.
+            // With --exit-when-idle the worker ends by itself, which ends the group. The catalog's
+            // pool outlives the group: it belongs to the workspace's scope around it.
+            let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+                services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)]
+                    + [queue.wakeups].compactMap { $0.map { .init(service: $0) } },
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "lenscale.worker")))
+            do {
+                try await group.run()
+            } catch {
+                throw CLIError("the worker stopped: \(error)")
+            }
         }
-        Terminal.error("lenscale worker \(worker.owner): \(worker.kinds.joined(separator: ", ")) with \(classifier.model.name), batches of \(analysis.batch)\n")
-        let started = ContinuousClock.now
-        let service = WorkerService(worker) { summary in
-            let seconds = (ContinuousClock.now - started).seconds
-            Terminal.error(String(format: "worker stopped after %.1f s: %d done, %d failed, %d to retry, %d lost leases, %d batches\n",
-                                  seconds, summary.done, summary.failed, summary.retried, summary.lost, summary.batches))
-        }
-        // SIGTERM and SIGINT stop new claims; the jobs in hand are finished and recorded first.
-        // With --exit-when-idle the worker ends by itself, which ends the group.
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)]
-                + [queue.wakeups].compactMap { $0.map { .init(service: $0) } },
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "lenscale.worker")))
-        do {
-            try await group.run()
-        } catch {
-            await workspace.close()
-            throw CLIError("the worker stopped: \(error)")
-        }
-        await workspace.close()
     }
 }

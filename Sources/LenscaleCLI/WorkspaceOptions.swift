@@ -47,30 +47,26 @@ struct AnalysisOptions: ParsableArguments {
     var limits: DecodeLimits { DecodeLimits(maxBytes: maxBytes, maxPixels: maxPixels) }
 }
 
-/// An opened workspace with the model and indexes loaded, closed by `close()`.
+/// An opened workspace with the model and indexes loaded, for the scope of `with`.
 struct IngestSession {
     let workspace: Workspace
     let ingestor: Ingestor
 
-    static func open(workspace options: WorkspaceOptions, analysis: AnalysisOptions, models: ModelOptions, top: Int = 5) async throws -> IngestSession {
+    static func with<T>(
+        workspace options: WorkspaceOptions, analysis: AnalysisOptions, models: ModelOptions, top: Int = 5,
+        _ body: (IngestSession) async throws -> T
+    ) async throws -> T {
         let cores = Cores.available
         let manifest = try models.manifest()
         let classifier = try ModelLoader.classifier(named: analysis.model, manifest: manifest, inference: try ModelLoader.inference(manifest),
                                                     threads: analysis.threads ?? cores, limits: analysis.limits)
-        let workspace: Workspace
-        do { workspace = try await Workspace.open(options.location) } catch { throw CLIError("\(error)") }
-        do {
+        return try await CLIScope.workspace(options.location) { workspace in
             let indexes = try await DuplicateIndexes.open(directory: workspace.indexDirectory, catalog: workspace.catalog,
                                                           model: classifier.model.name,
                                                           embeddingDims: classifier.model.embeddingDims ?? 0)
             let pipeline = ClassificationPipeline(classifier: classifier, batchSize: analysis.batch, decodeConcurrency: cores,
                                                   top: top, embeddings: true)
-            return IngestSession(workspace: workspace, ingestor: Ingestor(workspace: workspace, pipeline: pipeline, indexes: indexes))
-        } catch {
-            await workspace.close()
-            throw CLIError("\(error)")
+            return try await body(IngestSession(workspace: workspace, ingestor: Ingestor(workspace: workspace, pipeline: pipeline, indexes: indexes)))
         }
     }
-
-    func close() async { await workspace.close() }
 }

@@ -38,9 +38,9 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
 struct TestStore: Sendable {
     let location: CatalogLocation
 
-    /// Opens without migrating.
-    func connect(migrations: [Migration] = Migrations.all) async throws -> any Catalog {
-        try await location.connect(migrations: migrations)
+    /// Opens without migrating, runs `body`, closes.
+    func withConnected<T>(migrations: [Migration] = Migrations.all, _ body: (any Catalog) async throws -> T) async throws -> T {
+        try await location.withConnected(migrations: migrations, body)
     }
 
     /// Opens and migrates, runs `body`, closes.

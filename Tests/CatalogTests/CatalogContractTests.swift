@@ -14,16 +14,16 @@ struct CatalogContractTests {
     @Test("migrations are recorded by version and name, and a second migrate() changes nothing", arguments: Backend.allCases)
     func migrationsAreVersionedAndIdempotent(backend: Backend) async throws {
         try await backend.withStore { store in
-            let catalog = try await store.connect()
-            #expect(try await catalog.appliedMigrations().isEmpty)
-            try await catalog.migrate()
-            let first = try await catalog.appliedMigrations()
-            #expect(first.map(\.version) == Migrations.all.map(\.version))
-            #expect(first.map(\.name) == Migrations.all.map(\.name))
-            #expect(Array(first.map(\.name).prefix(3)) == ["create_images", "create_predictions", "create_embeddings"])
-            try await catalog.migrate()
-            #expect(try await catalog.appliedMigrations() == first)
-            try await catalog.close()
+            try await store.withConnected { catalog in
+                #expect(try await catalog.appliedMigrations().isEmpty)
+                try await catalog.migrate()
+                let first = try await catalog.appliedMigrations()
+                #expect(first.map(\.version) == Migrations.all.map(\.version))
+                #expect(first.map(\.name) == Migrations.all.map(\.name))
+                #expect(Array(first.map(\.name).prefix(3)) == ["create_images", "create_predictions", "create_embeddings"])
+                try await catalog.migrate()
+                #expect(try await catalog.appliedMigrations() == first)
+            }
         }
     }
 
@@ -31,16 +31,16 @@ struct CatalogContractTests {
     func concurrentMigrate(backend: Backend) async throws {
         // No pre-made schema on PostgreSQL, so both also race to create it.
         try await backend.withStore(createSchema: false) { store in
-            let one = try await store.connect()
-            let two = try await store.connect()
-            async let migratedOne: Void = one.migrate()
-            async let migratedTwo: Void = two.migrate()
-            _ = try await (migratedOne, migratedTwo)
-            #expect(try await one.appliedMigrations().map(\.version) == Migrations.all.map(\.version))
-            let inserted = try await one.insertImage(Samples.image(1))
-            #expect(try await two.image(sha256: Samples.sha256(1)) == inserted.record)
-            try await one.close()
-            try await two.close()
+            try await store.withConnected { one in
+                try await store.withConnected { two in
+                    async let migratedOne: Void = one.migrate()
+                    async let migratedTwo: Void = two.migrate()
+                    _ = try await (migratedOne, migratedTwo)
+                    #expect(try await one.appliedMigrations().map(\.version) == Migrations.all.map(\.version))
+                    let inserted = try await one.insertImage(Samples.image(1))
+                    #expect(try await two.image(sha256: Samples.sha256(1)) == inserted.record)
+                }
+            }
         }
     }
 
@@ -62,27 +62,27 @@ struct CatalogContractTests {
     func formatCheckWidensInPlace(backend: Backend) async throws {
         try await backend.withStore { store in
             let deployed = Migrations.all.filter { $0.name != "allow_more_image_formats" }
-            let old = try await store.connect(migrations: deployed)
-            try await old.migrate()
-            let record = Samples.image(1)
-            _ = try await old.insertImage(record)
-            try await old.upsertPrediction(Samples.prediction(1))
-            try await old.upsertEmbedding(Samples.embedding(1, dims: 4))
-            var heic = Samples.image(2)
-            heic.format = "heif"
-            try await expectConstraint("images_format_known") { _ = try await old.insertImage(heic) }
+            try await store.withConnected(migrations: deployed) { old in
+                try await old.migrate()
+                let record = Samples.image(1)
+                _ = try await old.insertImage(record)
+                try await old.upsertPrediction(Samples.prediction(1))
+                try await old.upsertEmbedding(Samples.embedding(1, dims: 4))
+                var heic = Samples.image(2)
+                heic.format = "heif"
+                try await expectConstraint("images_format_known") { _ = try await old.insertImage(heic) }
 
-            try await store.withMigratedCatalog { upgraded in
-                _ = try await upgraded.insertImage(heic)
-                #expect(try await upgraded.image(sha256: Samples.sha256(1))?.format == record.format)
-                #expect(try await upgraded.imageCount() == 2)
-                #expect(try await upgraded.appliedMigrations().map(\.version) == Migrations.all.map(\.version))
+                try await store.withMigratedCatalog { upgraded in
+                    _ = try await upgraded.insertImage(heic)
+                    #expect(try await upgraded.image(sha256: Samples.sha256(1))?.format == record.format)
+                    #expect(try await upgraded.imageCount() == 2)
+                    #expect(try await upgraded.appliedMigrations().map(\.version) == Migrations.all.map(\.version))
+                }
+                var gif = Samples.image(3)
+                gif.format = "gif"
+                _ = try await old.insertImage(gif)  // the connection opened before the migration sees it too
+                #expect(try await old.imageCount() == 3)
             }
-            var gif = Samples.image(3)
-            gif.format = "gif"
-            _ = try await old.insertImage(gif)  // the connection opened before the migration sees it too
-            #expect(try await old.imageCount() == 3)
-            try await old.close()
         }
     }
 
@@ -93,15 +93,18 @@ struct CatalogContractTests {
             sqlite: ["CREATE TABLE half_done (x INTEGER)", "THIS IS NOT SQL"],
             postgres: ["CREATE TABLE half_done (x integer)", "THIS IS NOT SQL"])
         try await backend.withStore { store in
-            let catalog = try await store.connect(migrations: Migrations.all + [broken])
-            let error = await #expect(throws: CatalogError.self) { try await catalog.migrate() }
-            guard case .migrationFailed(1000, "broken", _)? = error else {
-                Issue.record("expected migrationFailed(1000, broken), got \(String(describing: error))")
-                return
+            let failed = try await store.withConnected(migrations: Migrations.all + [broken]) { catalog in
+                let error = await #expect(throws: CatalogError.self) { try await catalog.migrate() }
+                guard case .migrationFailed(1000, "broken", _)? = error else {
+                    Issue.record("expected migrationFailed(1000, broken), got \(String(describing: error))")
+                    return false
+                }
+                // Nothing of the run survived: not the earlier migrations of the same run, not half_done.
+                let applied = try await catalog.appliedMigrations()
+                #expect(applied.isEmpty)
+                return true
             }
-            // Nothing of the run survived: not the earlier migrations of the same run, not half_done.
-            #expect(try await catalog.appliedMigrations().isEmpty)
-            try await catalog.close()
+            guard failed else { return }
 
             let fixed = Migration(
                 version: 1000, name: "broken", sqlite: ["CREATE TABLE half_done (x INTEGER)"],
@@ -120,19 +123,19 @@ struct CatalogContractTests {
 
             var renamed = Migrations.all
             renamed[0] = Migration(version: 1, name: "images_v2", sqlite: [], postgres: [])
-            let renamedCatalog = try await store.connect(migrations: renamed)
-            await #expect(throws: CatalogError.migrationFailed(
-                version: 1, name: "images_v2",
-                reason: "the database applied version 1 as 'create_images'; released migrations must keep their number and name"
-            )) { try await renamedCatalog.migrate() }
-            try await renamedCatalog.close()
-
-            let older = try await store.connect(migrations: Array(Migrations.all.prefix(1)))
-            let newest = Migrations.all.last!.version
-            await #expect(throws: CatalogError.schemaNewerThanCode(databaseVersion: newest, knownVersion: 1)) {
-                try await older.migrate()
+            try await store.withConnected(migrations: renamed) { renamedCatalog in
+                await #expect(throws: CatalogError.migrationFailed(
+                    version: 1, name: "images_v2",
+                    reason: "the database applied version 1 as 'create_images'; released migrations must keep their number and name"
+                )) { try await renamedCatalog.migrate() }
             }
-            try await older.close()
+
+            let newest = Migrations.all.last!.version
+            try await store.withConnected(migrations: Array(Migrations.all.prefix(1))) { older in
+                await #expect(throws: CatalogError.schemaNewerThanCode(databaseVersion: newest, knownVersion: 1)) {
+                    try await older.migrate()
+                }
+            }
         }
     }
 
@@ -141,12 +144,23 @@ struct CatalogContractTests {
     @Test("a closed catalog says so", arguments: Backend.allCases)
     func useAfterClose(backend: Backend) async throws {
         try await backend.withStore { store in
-            let catalog = try await store.connect()
-            try await catalog.migrate()
-            try await catalog.close()
-            await #expect(throws: CatalogError.closed) { _ = try await catalog.imageCount() }
-            await #expect(throws: CatalogError.closed) { _ = try await catalog.insertImage(Samples.image(1)) }
-            await #expect(throws: Never.self, "closing twice is harmless") { try await catalog.close() }
+            try await store.withConnected { catalog in
+                try await catalog.migrate()
+                try await catalog.close()
+                await #expect(throws: CatalogError.closed) { _ = try await catalog.imageCount() }
+                await #expect(throws: CatalogError.closed) { _ = try await catalog.insertImage(Samples.image(1)) }
+                await #expect(throws: Never.self, "closing twice is harmless") { try await catalog.close() }
+            }
+        }
+    }
+
+    /// A catalog kept past its scope (its pool stopped, its file closed) refuses work instead of
+    /// hanging on a pool that no longer runs.
+    @Test("a catalog used after its scope ends says it is closed", arguments: Backend.allCases)
+    func useAfterScope(backend: Backend) async throws {
+        try await backend.withStore { store in
+            let escaped = try await store.withMigratedCatalog { $0 }
+            await #expect(throws: CatalogError.closed) { _ = try await escaped.imageCount() }
         }
     }
 }

@@ -17,12 +17,7 @@ struct PostgresDeadlineTests {
                 Issue.record("the test URL is not PostgreSQL")
                 return
             }
-            let catalog = try await PostgresCatalog.connect(configuration)
-            do { try await body(catalog) } catch {
-                try await catalog.close()
-                throw error
-            }
-            try await catalog.close()
+            try await PostgresCatalog.withPool(configuration) { try await body($0) }
         }
     }
 

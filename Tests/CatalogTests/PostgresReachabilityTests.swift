@@ -12,7 +12,7 @@ struct PostgresReachabilityTests {
         // PostgresNIO's pool alone would retry for 60 s and then report a timeout; a refusal that
         // is reported as such (not as a timeout) is what "at once" means, whatever the machine's speed.
         let error = await #expect(throws: CatalogError.self) {
-            _ = try await openCatalog("postgres://lenscale:secret@127.0.0.1:1/lenscale_test")
+            try await withCatalog("postgres://lenscale:secret@127.0.0.1:1/lenscale_test") { _ in }
         }
         guard case .unreachable(let url, let reason)? = error else {
             Issue.record("expected unreachable, got \(String(describing: error))")
@@ -31,7 +31,7 @@ struct PostgresReachabilityTests {
         var components = try #require(URLComponents(string: TestPostgres.url))
         components.password = "definitely-wrong"
         let error = await #expect(throws: CatalogError.self) {
-            _ = try await openCatalog(try #require(components.string))
+            try await withCatalog(try #require(components.string)) { _ in }
         }
         guard case .unreachable(_, let reason)? = error else {
             Issue.record("expected unreachable, got \(String(describing: error))")

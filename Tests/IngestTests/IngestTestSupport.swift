@@ -11,16 +11,21 @@ struct TestWorkspace {
     let workspace: Workspace
     let ingestor: Ingestor
 
-    static func make(directory: URL? = nil, catalog: String? = nil, store: (any ObjectStore)? = nil) async throws -> TestWorkspace {
+    /// Runs `body` with a workspace in `directory` (a new temporary folder by default), removed
+    /// afterwards unless `removing` is false.
+    static func with<T>(directory: URL? = nil, catalog: String? = nil, store: (any ObjectStore)? = nil, removing: Bool = true,
+                        _ body: (TestWorkspace) async throws -> T) async throws -> T {
         let directory = try directory ?? TestPaths.temporaryDirectory()
-        let opened = try await Workspace.open(WorkspaceLocation(dataDirectory: directory, catalog: catalog))
-        let workspace = store.map { Workspace(location: opened.location, store: $0, catalog: opened.catalog) } ?? opened
-        let classifier = try Classifiers.named("efficientnet-lite0")
-        let indexes = try await DuplicateIndexes.open(directory: workspace.indexDirectory, catalog: workspace.catalog,
-                                                      model: classifier.model.name, embeddingDims: 1280)
-        let pipeline = ClassificationPipeline(classifier: classifier, batchSize: 8, decodeConcurrency: 2)
-        return TestWorkspace(directory: directory, workspace: workspace,
-                             ingestor: Ingestor(workspace: workspace, pipeline: pipeline, indexes: indexes))
+        defer { if removing { try? FileManager.default.removeItem(at: directory) } }
+        return try await Workspace.with(WorkspaceLocation(dataDirectory: directory, catalog: catalog)) { opened in
+            let workspace = store.map { Workspace(location: opened.location, store: $0, catalog: opened.catalog) } ?? opened
+            let classifier = try Classifiers.named("efficientnet-lite0")
+            let indexes = try await DuplicateIndexes.open(directory: workspace.indexDirectory, catalog: workspace.catalog,
+                                                          model: classifier.model.name, embeddingDims: 1280)
+            let pipeline = ClassificationPipeline(classifier: classifier, batchSize: 8, decodeConcurrency: 2)
+            return try await body(TestWorkspace(directory: directory, workspace: workspace,
+                                                ingestor: Ingestor(workspace: workspace, pipeline: pipeline, indexes: indexes)))
+        }
     }
 
     func ingest(_ paths: [String]) async -> [IngestResult] {
@@ -41,15 +46,6 @@ struct TestWorkspace {
             }
         }
         return files
-    }
-
-    func close() async {
-        await workspace.close()
-    }
-
-    func remove() async {
-        await close()
-        try? FileManager.default.removeItem(at: directory)
     }
 }
 

@@ -200,29 +200,29 @@ import TestSupport
     /// lost notification into a failure that names it.
     @Test func postgresNotifyWakesAnIdleWorker() async throws {
         try await TestPostgres.withIsolatedSchema("notify") { _, url in
-            let one = try await openCatalog(url)
-            let two = try await openCatalog(url)
-            let waiter = PostgresJobQueue(catalog: one as! PostgresCatalog, pollInterval: 3600)
-            let producer = try makeJobQueue(catalog: two)
-            try await withRunning([waiter.wakeups]) {
-                // The listener signals once when its LISTEN is in place.
-                try await poll("the LISTEN connection", within: .seconds(120)) { await waiter.jobWakeupToken() > 0 }
-                let token = await waiter.jobWakeupToken()
-                async let woke: Void = within(.seconds(120), "the enqueue's NOTIFY to wake the waiter") {
-                    await waiter.waitForJobs(since: token, timeout: 3600)
+            try await withCatalog(url) { one in
+                try await withCatalog(url) { two in
+                    let waiter = PostgresJobQueue(catalog: one as! PostgresCatalog, pollInterval: 3600)
+                    let producer = try makeJobQueue(catalog: two)
+                    try await withRunning([waiter.wakeups]) {
+                        // The listener signals once when its LISTEN is in place.
+                        try await poll("the LISTEN connection", within: .seconds(120)) { await waiter.jobWakeupToken() > 0 }
+                        let token = await waiter.jobWakeupToken()
+                        async let woke: Void = within(.seconds(120), "the enqueue's NOTIFY to wake the waiter") {
+                            await waiter.waitForJobs(since: token, timeout: 3600)
+                        }
+                        _ = try await producer.enqueue(TestQueues.job("wake"))
+                        try await woke
+                        #expect(await waiter.jobWakeupToken() > token)
+                        let eventToken = try await waiter.latestEventID()
+                        async let sawEvent = within(.seconds(120), "the append's NOTIFY to wake the event waiter") {
+                            try await waiter.waitForEvents(after: eventToken, timeout: 3600)
+                        }
+                        try await producer.append([NewEvent(kind: "test.ping", subject: nil, data: "{}")])
+                        #expect(try await sawEvent)
+                    }
                 }
-                _ = try await producer.enqueue(TestQueues.job("wake"))
-                try await woke
-                #expect(await waiter.jobWakeupToken() > token)
-                let eventToken = try await waiter.latestEventID()
-                async let sawEvent = within(.seconds(120), "the append's NOTIFY to wake the event waiter") {
-                    try await waiter.waitForEvents(after: eventToken, timeout: 3600)
-                }
-                try await producer.append([NewEvent(kind: "test.ping", subject: nil, data: "{}")])
-                #expect(try await sawEvent)
             }
-            try await one.close()
-            try await two.close()
         }
     }
 }

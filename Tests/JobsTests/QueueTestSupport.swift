@@ -39,21 +39,14 @@ enum TestQueues {
 
     static func open<T>(_ location: String, backend: Backend, backoff: JobBackoff,
                         _ body: (QueuePair) async throws -> T) async throws -> T {
-        let one = try await openCatalog(location)
-        let two = try await openCatalog(location)
-        let clock = QueueClock()
-        let pair = QueuePair(first: try makeJobQueue(catalog: one, backoff: backoff, clock: clock),
-                             second: try makeJobQueue(catalog: two, backoff: backoff, clock: clock), catalog: one, backend: backend,
-                             clock: clock)
-        do {
-            let result = try await withRunning([pair.first.wakeups, pair.second.wakeups]) { try await body(pair) }
-            try await one.close()
-            try await two.close()
-            return result
-        } catch {
-            try? await one.close()
-            try? await two.close()
-            throw error
+        try await withCatalog(location) { one in
+            try await withCatalog(location) { two in
+                let clock = QueueClock()
+                let pair = QueuePair(first: try makeJobQueue(catalog: one, backoff: backoff, clock: clock),
+                                     second: try makeJobQueue(catalog: two, backoff: backoff, clock: clock), catalog: one,
+                                     backend: backend, clock: clock)
+                return try await withRunning([pair.first.wakeups, pair.second.wakeups]) { try await body(pair) }
+            }
         }
     }
 

@@ -56,32 +56,26 @@ struct WorkerCommandTests {
         let classifier = try Classifiers.named("efficientnet-lite0")
         let photo = Array(try Data(contentsOf: TestPaths.sharedImage("rocket.jpg")))
         let sha256 = ContentHash(of: photo).hex
-        let workspace = try await Workspace.open(WorkspaceLocation(dataDirectory: URL(fileURLWithPath: data), catalog: catalog))
-        let queue = try makeJobQueue(catalog: workspace.catalog)
-        do {
+        return try await Workspace.with(WorkspaceLocation(dataDirectory: URL(fileURLWithPath: data), catalog: catalog)) { workspace in
+            let queue = try makeJobQueue(catalog: workspace.catalog)
             _ = try await workspace.store.put(photo, key: sha256)
             let analyse = ImageJob(sha256: sha256, model: classifier.model.name, modelVersion: classifier.resultVersion, name: "rocket.jpg")
-            let ids = [
+            return [
                 ImageJob.kind: try await queue.enqueue(try analyse.newJob(priority: .online)).id,
                 HeavyModerationJob.kind: try await queue.enqueue(try NewJob(
                     kind: HeavyModerationJob.kind, idempotencyKey: "test:\(sha256)", payload: HeavyModerationJob(sha256: sha256),
                     priority: .online, maxAttempts: 1)).id,
             ]
-            await workspace.close()
-            return ids
-        } catch {
-            await workspace.close()
-            throw error
         }
     }
 
     /// The jobs' states, read back from the catalog.
     static func states(of ids: [String: Int64], data: String, catalog: String?) async throws -> [String: JobState] {
-        let workspace = try await Workspace.open(WorkspaceLocation(dataDirectory: URL(fileURLWithPath: data), catalog: catalog))
-        let queue = try makeJobQueue(catalog: workspace.catalog)
-        var states: [String: JobState] = [:]
-        for (kind, id) in ids { states[kind] = try? await queue.job(id: id)?.state }
-        await workspace.close()
-        return states
+        try await Workspace.with(WorkspaceLocation(dataDirectory: URL(fileURLWithPath: data), catalog: catalog)) { workspace in
+            let queue = try makeJobQueue(catalog: workspace.catalog)
+            var states: [String: JobState] = [:]
+            for (kind, id) in ids { states[kind] = try? await queue.job(id: id)?.state }
+            return states
+        }
     }
 }

@@ -45,26 +45,26 @@ struct CacheAndKeyTests {
     func writeBehindBytes() async throws {
         let directory = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let workspace = try await Workspace.open(WorkspaceLocation(dataDirectory: directory))
-        let writer = CatalogWriteBehind(catalog: workspace.catalog, store: workspace.store, capacityBytes: 2_500)
-        func entry(_ byte: UInt8) -> CatalogWriteBehind.Entry {
-            let bytes = [UInt8](repeating: byte, count: 1_000)
-            let sha256 = ContentHash(of: bytes).hex
-            return CatalogWriteBehind.Entry(
-                bytes: bytes, header: .init(format: "png", width: 1, height: 1),
-                codes: PerceptualCodes(full: PerceptualHash(0), crops: Array(repeating: PerceptualHash(0), count: 5)),
-                prediction: Prediction(sha256: sha256, model: "m", modelVersion: "v", labels: []))
+        try await Workspace.with(WorkspaceLocation(dataDirectory: directory)) { workspace in
+            let writer = CatalogWriteBehind(catalog: workspace.catalog, store: workspace.store, capacityBytes: 2_500)
+            func entry(_ byte: UInt8) -> CatalogWriteBehind.Entry {
+                let bytes = [UInt8](repeating: byte, count: 1_000)
+                let sha256 = ContentHash(of: bytes).hex
+                return CatalogWriteBehind.Entry(
+                    bytes: bytes, header: .init(format: "png", width: 1, height: 1),
+                    codes: PerceptualCodes(full: PerceptualHash(0), crops: Array(repeating: PerceptualHash(0), count: 5)),
+                    prediction: Prediction(sha256: sha256, model: "m", modelVersion: "v", labels: []))
+            }
+            // Not running: entries wait in the buffer, as behind a stalled catalog.
+            for byte in UInt8(1)...4 { await writer.enqueue(entry(byte)) }
+            #expect(await writer.dropped == 2, "two 1,000-byte entries fit in 2,500 bytes, the others do not")
+            await writer.flush()
+            #expect(await writer.written == 2)
+            await writer.enqueue(entry(5))
+            #expect(await writer.dropped == 2, "flushed bytes are free again")
+            await writer.flush()
+            #expect(await writer.written == 3)
         }
-        // Not running: entries wait in the buffer, as behind a stalled catalog.
-        for byte in UInt8(1)...4 { await writer.enqueue(entry(byte)) }
-        #expect(await writer.dropped == 2, "two 1,000-byte entries fit in 2,500 bytes, the others do not")
-        await writer.flush()
-        #expect(await writer.written == 2)
-        await writer.enqueue(entry(5))
-        #expect(await writer.dropped == 2, "flushed bytes are free again")
-        await writer.flush()
-        #expect(await writer.written == 3)
-        await workspace.close()
     }
 
     @Test("keys: generated tokens parse, match only their secret, and need scopes")

@@ -1,11 +1,14 @@
+import Catalog
 import Composition
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Ingest
 import Keys
 import NIOCore
 import Serving
+import Storage
 import TestSupport
 
 /// A server over a fresh data folder with EfficientNet-Lite0, and keys for each scope.
@@ -30,11 +33,29 @@ struct TestServer {
         return configuration
     }
 
-    /// Opens a runtime (and keys) over `directory`, a new temporary folder by default.
+    /// Opens a runtime (and keys) over `directory`, a new temporary folder by default, on the
+    /// embedded catalog and a store folder (`adjust` may move the store, not the catalog).
+    /// SQLite has no pool to run, so this needs no scope; `with(_:_:_:)` runs either backend.
     static func open(directory: URL? = nil, clock: any Clock<Duration> = ContinuousClock(),
                      _ adjust: (inout ServeConfiguration) -> Void = { _ in }) async throws -> TestServer {
         let directory = try directory ?? TestPaths.temporaryDirectory()
-        let runtime = try await ServingRuntime.open(configuration(data: directory, adjust), manifest: Classifiers.manifest, inference: Classifiers.inference, clock: clock)
+        let configuration = configuration(data: directory, adjust)
+        let location = configuration.workspaceLocation
+        guard case .sqlite(let sqlite) = try CatalogLocation(parsing: location.catalogLocation) else {
+            throw TestFailure("TestServer.open runs on SQLite only; use TestServer.with(.postgres) for PostgreSQL")
+        }
+        try FileManager.default.createDirectory(at: location.indexDirectory, withIntermediateDirectories: true)
+        let catalog = try SQLiteCatalog(configuration: sqlite)
+        try await catalog.migrate()
+        let workspace = Workspace(location: location, store: try makeObjectStore(location.storeLocation), catalog: catalog)
+        return try await start(configuration, workspace: workspace, directory: directory, clock: clock)
+    }
+
+    /// The runtime over an open workspace, with a key for each scope.
+    static func start(_ configuration: ServeConfiguration, workspace: Workspace, directory: URL,
+                      clock: any Clock<Duration> = ContinuousClock()) async throws -> TestServer {
+        let runtime = try await ServingRuntime.open(configuration, workspace: workspace, manifest: Classifiers.manifest,
+                                                    inference: Classifiers.inference, clock: clock)
         var tokens: [Scope: String] = [:]
         for scope in Scope.allCases {
             let (key, token) = try APIKey.generate(name: "test-\(scope.rawValue)", scopes: [scope])
@@ -49,17 +70,22 @@ struct TestServer {
     static func with<T>(_ backend: TestBackend, _ adjust: @escaping (inout ServeConfiguration) -> Void = { _ in },
                         _ body: (TestServer) async throws -> T) async throws -> T {
         try await backend.withCatalogLocation("serving") { location in
-            let server = try await open { configuration in
+            let directory = try TestPaths.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let configuration = configuration(data: directory) { configuration in
                 if backend == .postgres { configuration.catalog = location }
                 adjust(&configuration)
             }
-            do {
-                let result = try await body(server)
-                await server.close()
-                return result
-            } catch {
-                await server.close()
-                throw error
+            return try await Workspace.with(configuration.workspaceLocation) { workspace in
+                let server = try await start(configuration, workspace: workspace, directory: directory)
+                do {
+                    let result = try await body(server)
+                    await server.runtime.close()
+                    return result
+                } catch {
+                    await server.runtime.close()
+                    throw error
+                }
             }
         }
     }
@@ -79,8 +105,10 @@ struct TestServer {
         try await ServerGraph.build(runtime: runtime, manifest: Classifiers.manifest, inference: Classifiers.inference, policyFile: nil)
     }
 
+    /// Closes what `open` opened: the runtime, then the embedded catalog.
     func close(removing: Bool = true) async {
         await runtime.close()
+        try? await runtime.workspace.catalog.close()
         if removing { try? FileManager.default.removeItem(at: directory) }
     }
 

@@ -13,8 +13,7 @@ import Workers
     }
 
     @Test func submitThenWorkLabelsEveryImageOnce() async throws {
-        let rig = try await WorkerRig.make()
-        do {
+        try await WorkerRig.with { rig in
             let good = try Self.photos
             #expect(good.count >= 20)
             var uploads = good.map { BatchUpload.file(path: $0.path) }
@@ -62,17 +61,12 @@ import Workers
             #expect(second.done == 3)
             #expect(try await rig.queue.batch(id: again.id)?.items.allSatisfy { $0.state == .done && $0.labels?.count == 5 } == true)
             #expect(try await rig.workspace.catalog.imageCount() == good.count)
-        } catch {
-            await rig.remove()
-            throw error
         }
-        await rig.remove()
     }
 
     /// Near copies in a batch are reported as `image.duplicate_found`.
     @Test func nearDuplicatesAreAnnounced() async throws {
-        let rig = try await WorkerRig.make()
-        do {
+        try await WorkerRig.with { rig in
             let original = TestPaths.sharedImage("coffee.png")
             let copy = TestPaths.fixture("lossy.webp")
             _ = try await rig.submitter.submit([.file(path: original.path), .file(path: copy.path)])
@@ -81,18 +75,13 @@ import Workers
             let found = events.filter { $0.kind == EventKind.imageDuplicateFound }
             #expect(!found.isEmpty, "\(events.map(\.kind))")
             #expect(found.allSatisfy { $0.data.contains("\"distance\"") })
-        } catch {
-            await rig.remove()
-            throw error
         }
-        await rig.remove()
     }
 
     /// A stored object whose bytes no longer hash to its key (a damaged disk, a hand edit) fails
     /// its job for good, saying so, instead of labelling other bytes under that hash.
     @Test func aDamagedStoredObjectFailsItsJob() async throws {
-        let rig = try await WorkerRig.make()
-        do {
+        try await WorkerRig.with { rig in
             let receipt = try await rig.submitter.submit([.file(path: TestPaths.sharedImage("rocket.jpg").path)])
             let sha256 = try #require(receipt.items.first?.sha256)
             // Another real photo's bytes under this key: it would decode and classify fine.
@@ -108,17 +97,12 @@ import Workers
             #expect(job.state == .dead || job.state == .failed, "\(job.state)")
             #expect(job.lastError?.contains("does not hash to its key") == true, "\(job.lastError ?? "")")
             #expect(try await rig.workspace.catalog.imageCount() == 0, "nothing recorded under the damaged key")
-        } catch {
-            await rig.remove()
-            throw error
         }
-        await rig.remove()
     }
 
     /// A worker stopped while idle returns promptly; one stopped mid-batch records its jobs.
     @Test func cancellingAWorkerFinishesTheJobsInHand() async throws {
-        let rig = try await WorkerRig.make()
-        do {
+        try await WorkerRig.with { rig in
             let receipt = try await rig.submitter.submit(try Self.photos.prefix(8).map { .file(path: $0.path) })
             let worker = rig.worker(exitWhenIdle: false)
             let task = Task { await worker.run() }
@@ -134,10 +118,6 @@ import Workers
             #expect(summary.done > 0)
             let status = try #require(try await rig.queue.batch(id: receipt.id))
             #expect(status.items.allSatisfy { $0.state == .done || $0.state == .queued })
-        } catch {
-            await rig.remove()
-            throw error
         }
-        await rig.remove()
     }
 }

@@ -36,17 +36,21 @@ struct WorkerRig {
     let queue: any JobQueue
     let handler: ImageAnalysisHandler
 
-    static func make(catalog: String? = nil) async throws -> WorkerRig {
+    /// Runs `body` with a rig over a new temporary folder, removed afterwards.
+    static func with<T>(catalog: String? = nil, _ body: (WorkerRig) async throws -> T) async throws -> T {
         let directory = try TestPaths.temporaryDirectory()
-        let workspace = try await Workspace.open(WorkspaceLocation(dataDirectory: directory, catalog: catalog))
-        let classifier = try Classifiers.named("efficientnet-lite0")
-        let indexes = try await DuplicateIndexes.open(directory: workspace.indexDirectory, catalog: workspace.catalog,
-                                                      model: classifier.model.name, embeddingDims: 1280)
-        let index = try await IndexFollower(indexes: indexes, catalog: workspace.catalog, model: classifier.model.name)
-        let pipeline = ClassificationPipeline(classifier: classifier, batchSize: 8, decodeConcurrency: 2, embeddings: true)
-        return WorkerRig(directory: directory, workspace: workspace, queue: try makeJobQueue(catalog: workspace.catalog),
-                         handler: ImageAnalysisHandler(workspace: workspace, pipeline: pipeline, index: index,
-                                                       decodePool: DecodePool(threads: 2), decodeBudget: DecodeBudget(capacity: DecodeBudget.defaultCapacity)))
+        defer { try? FileManager.default.removeItem(at: directory) }
+        return try await Workspace.with(WorkspaceLocation(dataDirectory: directory, catalog: catalog)) { workspace in
+            let classifier = try Classifiers.named("efficientnet-lite0")
+            let indexes = try await DuplicateIndexes.open(directory: workspace.indexDirectory, catalog: workspace.catalog,
+                                                          model: classifier.model.name, embeddingDims: 1280)
+            let index = try await IndexFollower(indexes: indexes, catalog: workspace.catalog, model: classifier.model.name)
+            let pipeline = ClassificationPipeline(classifier: classifier, batchSize: 8, decodeConcurrency: 2, embeddings: true)
+            return try await body(WorkerRig(
+                directory: directory, workspace: workspace, queue: try makeJobQueue(catalog: workspace.catalog),
+                handler: ImageAnalysisHandler(workspace: workspace, pipeline: pipeline, index: index,
+                                              decodePool: DecodePool(threads: 2), decodeBudget: DecodeBudget(capacity: DecodeBudget.defaultCapacity))))
+        }
     }
 
     var submitter: BatchSubmitter {
@@ -56,10 +60,5 @@ struct WorkerRig {
 
     func worker(exitWhenIdle: Bool = true) -> Worker {
         Worker(queue: queue, handlers: [handler], configuration: Worker.Configuration(lease: 30, exitWhenIdle: exitWhenIdle))
-    }
-
-    func remove() async {
-        await workspace.close()
-        try? FileManager.default.removeItem(at: directory)
     }
 }

@@ -22,7 +22,7 @@ public final class SQLiteCatalog: Catalog {
 
     package var isClosed: Bool { closed.load(ordering: .acquiring) }
 
-    /// Opens (creating when missing) the database file. Does not migrate; `openCatalog` does both.
+    /// Opens (creating when missing) the database file. Does not migrate; `withCatalog` does both.
     ///
     /// Opening blocks the calling thread briefly (it switches the file to WAL mode, waiting out
     /// another process's lock if needed), which is why this is an initialiser and not async.

@@ -27,10 +27,12 @@ public struct ServingRuntime: Sendable {
     /// The time every deadline of the server is measured on; tests pass a `ManualClock`.
     public let clock: any Clock<Duration>
 
-    /// Opens the workspace and loads every configured model (checksums verified). Fails with a
-    /// message naming the model or store at fault; nothing is left open on failure.
+    /// Loads every configured model (checksums verified) over `workspace`, which the caller has
+    /// opened at `configuration.workspaceLocation` and keeps open while the runtime is used.
+    /// Fails with a message naming the model or store at fault.
     public static func open(
-        _ configuration: ServeConfiguration, manifest: ModelManifest, inference: ONNXRuntime, metrics: ServingMetrics = ServingMetrics(),
+        _ configuration: ServeConfiguration, workspace: Workspace, manifest: ModelManifest, inference: ONNXRuntime,
+        metrics: ServingMetrics = ServingMetrics(),
         logger: Logger = Logger(label: "lenscale.serve"), clock: any Clock<Duration> = ContinuousClock()
     ) async throws -> ServingRuntime {
         try configuration.validate()
@@ -41,14 +43,7 @@ public struct ServingRuntime: Sendable {
             let classifier = try Classifier.load(named: model.name, manifest: manifest, inference: inference, threads: model.threads ?? cores, limits: limits)
             endpoints.append(ModelEndpoint(classifier: classifier, batcher: DynamicBatcher(classifier: classifier, settings: model.batcher, metrics: metrics)))
         }
-        let location = WorkspaceLocation(dataDirectory: WorkspaceLocation.dataDirectory(configuration.data),
-                                         catalog: configuration.catalog, store: configuration.store)
-        let workspace = try await Workspace.open(location)
-        let keyStore: any APIKeyStore
-        do { keyStore = try APIKeyStores.open(on: workspace.catalog) } catch {
-            await workspace.close()
-            throw error
-        }
+        let keyStore = try APIKeyStores.open(on: workspace.catalog)
         let service = PredictionService(
             endpoints: endpoints, cache: PredictionCache(capacityBytes: configuration.cache.memoryBytes),
             writeBehind: CatalogWriteBehind(catalog: workspace.catalog, store: workspace.store,
@@ -73,8 +68,8 @@ public struct ServingRuntime: Sendable {
         logger.info("ready: \(service.endpoints.keys.sorted().joined(separator: ", ")) warmed")
     }
 
+    /// Writes what the write-behind still holds; the workspace is its opener's to close.
     public func close() async {
         await service.writeBehind.flush()
-        await workspace.close()
     }
 }
