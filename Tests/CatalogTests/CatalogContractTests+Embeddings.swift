@@ -1,10 +1,11 @@
 import Catalog
 import Foundation
+import TestSupport
 import Testing
 
 extension CatalogContractTests {
-    @Test("float32 embeddings round-trip exactly and float16 ones within half precision", arguments: Backend.allCases)
-    func embeddingsRoundTrip(backend: Backend) async throws {
+    @Test("float32 embeddings round-trip exactly and float16 ones within half precision", arguments: TestBackend.allCases)
+    func embeddingsRoundTrip(backend: TestBackend) async throws {
         try await backend.withCatalog { catalog in
             _ = try await catalog.insertImage(Samples.image(1))
             let floats = Samples.floats(count: 1280)
@@ -33,8 +34,8 @@ extension CatalogContractTests {
         }
     }
 
-    @Test("a vector whose length does not match dims and dtype is refused", arguments: Backend.allCases)
-    func vectorLengthIsChecked(backend: Backend) async throws {
+    @Test("a vector whose length does not match dims and dtype is refused", arguments: TestBackend.allCases)
+    func vectorLengthIsChecked(backend: TestBackend) async throws {
         try await backend.withCatalog { catalog in
             _ = try await catalog.insertImage(Samples.image(1))
             let short = EmbeddingRecord(

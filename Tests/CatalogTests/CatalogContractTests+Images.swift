@@ -1,10 +1,11 @@
 import Catalog
 import Foundation
+import TestSupport
 import Testing
 
 extension CatalogContractTests {
-    @Test("inserting the same sha256 twice keeps one row, the first id and the first metadata", arguments: Backend.allCases)
-    func insertIsIdempotent(backend: Backend) async throws {
+    @Test("inserting the same sha256 twice keeps one row, the first id and the first metadata", arguments: TestBackend.allCases)
+    func insertIsIdempotent(backend: TestBackend) async throws {
         try await backend.withCatalog { catalog in
             let first = try await catalog.insertImage(Samples.image(1, sourceName: "first.jpg"))
             var again = Samples.image(1, sourceName: "second.jpg")
@@ -19,8 +20,8 @@ extension CatalogContractTests {
         }
     }
 
-    @Test("50 concurrent inserts of one image store one row and agree on its id", arguments: Backend.allCases)
-    func concurrentInsertsOfOneImage(backend: Backend) async throws {
+    @Test("50 concurrent inserts of one image store one row and agree on its id", arguments: TestBackend.allCases)
+    func concurrentInsertsOfOneImage(backend: TestBackend) async throws {
         try await backend.withCatalog { catalog in
             let results = try await withThrowingTaskGroup(of: (record: ImageRecord, inserted: Bool).self) { group in
                 for _ in 0..<50 {
@@ -36,8 +37,8 @@ extension CatalogContractTests {
         }
     }
 
-    @Test("every field survives a round trip, including phashes with the top bit set", arguments: Backend.allCases)
-    func imageRoundTrip(backend: Backend) async throws {
+    @Test("every field survives a round trip, including phashes with the top bit set", arguments: TestBackend.allCases)
+    func imageRoundTrip(backend: TestBackend) async throws {
         let phashes: [UInt64] = [0, 1, 0x7FFF_FFFF_FFFF_FFFF, 0x8000_0000_0000_0000, 0xFFFF_FFFF_FFFF_FFFF, 0xDEAD_BEEF_0BAD_F00D]
         try await backend.withCatalog { catalog in
             var stored: [ImageRecord] = []
@@ -60,8 +61,8 @@ extension CatalogContractTests {
         }
     }
 
-    @Test("images(ids:) returns known ids in id order and leaves out unknown ones", arguments: Backend.allCases)
-    func imagesByID(backend: Backend) async throws {
+    @Test("images(ids:) returns known ids in id order and leaves out unknown ones", arguments: TestBackend.allCases)
+    func imagesByID(backend: TestBackend) async throws {
         try await backend.withCatalog { catalog in
             var records: [ImageRecord] = []
             for n in 0..<5 { records.append(try await catalog.insertImage(Samples.image(n)).record) }
@@ -72,8 +73,8 @@ extension CatalogContractTests {
         }
     }
 
-    @Test("rows that break the schema's rules are refused with the rule's name", arguments: Backend.allCases)
-    func constraintViolationsAreTyped(backend: Backend) async throws {
+    @Test("rows that break the schema's rules are refused with the rule's name", arguments: TestBackend.allCases)
+    func constraintViolationsAreTyped(backend: TestBackend) async throws {
         try await backend.withCatalog { catalog in
             var badHash = Samples.image(1)
             badHash.sha256 = "NOT-A-HASH"

@@ -1,10 +1,11 @@
 import Catalog
 import Foundation
+import TestSupport
 import Testing
 
 extension CatalogContractTests {
-    @Test("predictions upsert per (image, model, version) and read back unchanged", arguments: Backend.allCases)
-    func predictionsUpsertAndReadBack(backend: Backend) async throws {
+    @Test("predictions upsert per (image, model, version) and read back unchanged", arguments: TestBackend.allCases)
+    func predictionsUpsertAndReadBack(backend: TestBackend) async throws {
         try await backend.withCatalog { catalog in
             _ = try await catalog.insertImage(Samples.image(1))
             let original = Samples.prediction(1)
@@ -28,8 +29,8 @@ extension CatalogContractTests {
         }
     }
 
-    @Test("a label score that JSON cannot hold is refused before anything is written", arguments: Backend.allCases)
-    func nonFiniteScoreIsRefused(backend: Backend) async throws {
+    @Test("a label score that JSON cannot hold is refused before anything is written", arguments: TestBackend.allCases)
+    func nonFiniteScoreIsRefused(backend: TestBackend) async throws {
         try await backend.withCatalog { catalog async throws in
             let bad = PredictionRecord(
                 sha256: Samples.sha256(1), model: "m", modelVersion: "1",

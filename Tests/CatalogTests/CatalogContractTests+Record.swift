@@ -1,10 +1,11 @@
 import Catalog
 import Foundation
+import TestSupport
 import Testing
 
 extension CatalogContractTests {
-    @Test("record(...) writes the image, its predictions and its embeddings together", arguments: Backend.allCases)
-    func recordWritesEverything(backend: Backend) async throws {
+    @Test("record(...) writes the image, its predictions and its embeddings together", arguments: TestBackend.allCases)
+    func recordWritesEverything(backend: TestBackend) async throws {
         try await backend.withCatalog { catalog in
             let result = try await catalog.record(
                 image: Samples.image(1), predictions: [Samples.prediction(1)], embeddings: [Samples.embedding(1)])
@@ -24,8 +25,8 @@ extension CatalogContractTests {
         }
     }
 
-    @Test("a rejected row mid-transaction leaves no trace of the image or its other parts", arguments: Backend.allCases)
-    func recordIsAtomic(backend: Backend) async throws {
+    @Test("a rejected row mid-transaction leaves no trace of the image or its other parts", arguments: TestBackend.allCases)
+    func recordIsAtomic(backend: TestBackend) async throws {
         try await backend.withCatalog { catalog in
             let good = Samples.embedding(1, model: "good", dims: 8)
             let bad = EmbeddingRecord(sha256: Samples.sha256(1), model: "bad", dims: 8, dtype: .float32, vector: Data(count: 31))
@@ -42,8 +43,8 @@ extension CatalogContractTests {
         }
     }
 
-    @Test("record(...) refuses parts that belong to another image", arguments: Backend.allCases)
-    func recordRefusesStrayParts(backend: Backend) async throws {
+    @Test("record(...) refuses parts that belong to another image", arguments: TestBackend.allCases)
+    func recordRefusesStrayParts(backend: TestBackend) async throws {
         try await backend.withCatalog { catalog async throws in
             await #expect(throws: CatalogError.self) {
                 _ = try await catalog.record(image: Samples.image(1), predictions: [Samples.prediction(2)], embeddings: [])

@@ -1,10 +1,11 @@
 import Catalog
 import Foundation
+import TestSupport
 import Testing
 
 extension CatalogContractTests {
-    @Test("paged scans return every row exactly once, in id order", arguments: Backend.allCases)
-    func pagedScansAreComplete(backend: Backend) async throws {
+    @Test("paged scans return every row exactly once, in id order", arguments: TestBackend.allCases)
+    func pagedScansAreComplete(backend: TestBackend) async throws {
         try await backend.withCatalog { catalog in
             var ids: [Int64] = []
             var embedded: [Int64] = []
@@ -44,8 +45,8 @@ extension CatalogContractTests {
         }
     }
 
-    @Test("a page limit outside 1...100000 is refused", arguments: Backend.allCases)
-    func pageLimitIsChecked(backend: Backend) async throws {
+    @Test("a page limit outside 1...100000 is refused", arguments: TestBackend.allCases)
+    func pageLimitIsChecked(backend: TestBackend) async throws {
         try await backend.withCatalog { catalog async throws in
             await #expect(throws: CatalogError.self) { _ = try await catalog.phashes(afterID: 0, limit: 0) }
             await #expect(throws: CatalogError.self) { _ = try await catalog.embeddings(model: "m", afterID: 0, limit: -1) }

@@ -1,5 +1,6 @@
 import Catalog
 import Foundation
+import TestSupport
 import Testing
 
 /// The behaviour every `Catalog` must have, run against SQLite and PostgreSQL alike.
@@ -11,8 +12,8 @@ import Testing
 struct CatalogContractTests {
     // MARK: Migrations
 
-    @Test("migrations are recorded by version and name, and a second migrate() changes nothing", arguments: Backend.allCases)
-    func migrationsAreVersionedAndIdempotent(backend: Backend) async throws {
+    @Test("migrations are recorded by version and name, and a second migrate() changes nothing", arguments: TestBackend.allCases)
+    func migrationsAreVersionedAndIdempotent(backend: TestBackend) async throws {
         try await backend.withStore { store in
             try await store.withConnected { catalog in
                 #expect(try await catalog.appliedMigrations().isEmpty)
@@ -27,8 +28,8 @@ struct CatalogContractTests {
         }
     }
 
-    @Test("two catalogs migrating the same empty database at once apply each migration once", arguments: Backend.allCases)
-    func concurrentMigrate(backend: Backend) async throws {
+    @Test("two catalogs migrating the same empty database at once apply each migration once", arguments: TestBackend.allCases)
+    func concurrentMigrate(backend: TestBackend) async throws {
         // No pre-made schema on PostgreSQL, so both also race to create it.
         try await backend.withStore(createSchema: false) { store in
             try await store.withConnected { one in
@@ -44,8 +45,8 @@ struct CatalogContractTests {
         }
     }
 
-    @Test("a later build applies only the migrations the database lacks", arguments: Backend.allCases)
-    func migrationsUpgradeInSteps(backend: Backend) async throws {
+    @Test("a later build applies only the migrations the database lacks", arguments: TestBackend.allCases)
+    func migrationsUpgradeInSteps(backend: TestBackend) async throws {
         try await backend.withStore { store in
             let firstOnly = Array(Migrations.all.prefix(1))
             let before = try await store.withMigratedCatalog(migrations: firstOnly) { try await $0.appliedMigrations() }
@@ -58,8 +59,8 @@ struct CatalogContractTests {
 
     /// A database deployed before the other formats: its rows, labels and embeddings stay, and a
     /// HEIC is accepted once the widened check is in, by a connection opened before or after.
-    @Test("the format check widens on a deployed database without touching its rows", arguments: Backend.allCases)
-    func formatCheckWidensInPlace(backend: Backend) async throws {
+    @Test("the format check widens on a deployed database without touching its rows", arguments: TestBackend.allCases)
+    func formatCheckWidensInPlace(backend: TestBackend) async throws {
         try await backend.withStore { store in
             let deployed = Migrations.all.filter { $0.name != "allow_more_image_formats" }
             try await store.withConnected(migrations: deployed) { old in
@@ -86,8 +87,8 @@ struct CatalogContractTests {
         }
     }
 
-    @Test("a migration that fails rolls back the whole run and names itself", arguments: Backend.allCases)
-    func failingMigrationRollsBack(backend: Backend) async throws {
+    @Test("a migration that fails rolls back the whole run and names itself", arguments: TestBackend.allCases)
+    func failingMigrationRollsBack(backend: TestBackend) async throws {
         let broken = Migration(
             version: 1000, name: "broken",
             sqlite: ["CREATE TABLE half_done (x INTEGER)", "THIS IS NOT SQL"],
@@ -116,8 +117,8 @@ struct CatalogContractTests {
         }
     }
 
-    @Test("a database whose migrations differ from the code's is refused", arguments: Backend.allCases)
-    func migrationDriftIsRefused(backend: Backend) async throws {
+    @Test("a database whose migrations differ from the code's is refused", arguments: TestBackend.allCases)
+    func migrationDriftIsRefused(backend: TestBackend) async throws {
         try await backend.withStore { store in
             try await store.withMigratedCatalog { _ in }
 
@@ -141,8 +142,8 @@ struct CatalogContractTests {
 
     // MARK: Lifecycle
 
-    @Test("a closed catalog says so", arguments: Backend.allCases)
-    func useAfterClose(backend: Backend) async throws {
+    @Test("a closed catalog says so", arguments: TestBackend.allCases)
+    func useAfterClose(backend: TestBackend) async throws {
         try await backend.withStore { store in
             try await store.withConnected { catalog in
                 try await catalog.migrate()
@@ -156,8 +157,8 @@ struct CatalogContractTests {
 
     /// A catalog kept past its scope (its pool stopped, its file closed) refuses work instead of
     /// hanging on a pool that no longer runs.
-    @Test("a catalog used after its scope ends says it is closed", arguments: Backend.allCases)
-    func useAfterScope(backend: Backend) async throws {
+    @Test("a catalog used after its scope ends says it is closed", arguments: TestBackend.allCases)
+    func useAfterScope(backend: TestBackend) async throws {
         try await backend.withStore { store in
             let escaped = try await store.withMigratedCatalog { $0 }
             await #expect(throws: CatalogError.closed) { _ = try await escaped.imageCount() }

@@ -12,8 +12,8 @@ import TestSupport
                      job: NewJob(kind: "image.analyse", idempotencyKey: "image.analyse:\(sha[index]):m:1", payload: "{}", priority: priority))
     }
 
-    @Test(arguments: Backend.allCases)
-    func batchItemsFollowTheirJobsAndCompleteOnce(_ backend: Backend) async throws {
+    @Test(arguments: TestBackend.allCases)
+    func batchItemsFollowTheirJobsAndCompleteOnce(_ backend: TestBackend) async throws {
         try await TestQueues.with(backend) { queues in
             let queue = queues.first
             let receipt = try await queue.createBatch(NewBatch(
@@ -55,8 +55,8 @@ import TestSupport
     }
 
     /// A batch is all or nothing: one bad job row rolls back the batch, its items and every job.
-    @Test(arguments: Backend.allCases)
-    func aBatchIsCreatedInOneTransaction(_ backend: Backend) async throws {
+    @Test(arguments: TestBackend.allCases)
+    func aBatchIsCreatedInOneTransaction(_ backend: TestBackend) async throws {
         try await TestQueues.with(backend) { queues in
             var broken = Self.item(2)
             broken.job?.maxAttempts = 0  // violates jobs_max_attempts_positive, after two good items
@@ -70,8 +70,8 @@ import TestSupport
         }
     }
 
-    @Test(arguments: Backend.allCases)
-    func aBatchOfOnlyRejectsCompletesAtOnce(_ backend: Backend) async throws {
+    @Test(arguments: TestBackend.allCases)
+    func aBatchOfOnlyRejectsCompletesAtOnce(_ backend: TestBackend) async throws {
         try await TestQueues.with(backend) { queues in
             let receipt = try await queues.first.createBatch(NewBatch(
                 model: "m", modelVersion: "1", priority: .online, items: [NewBatchItem(name: "x", sha256: nil, failure: "empty file")]))
@@ -80,8 +80,8 @@ import TestSupport
         }
     }
 
-    @Test(arguments: Backend.allCases)
-    func deadJobsFailTheirItemsAndRetryReopensThem(_ backend: Backend) async throws {
+    @Test(arguments: TestBackend.allCases)
+    func deadJobsFailTheirItemsAndRetryReopensThem(_ backend: TestBackend) async throws {
         try await TestQueues.with(backend) { queues in
             var item = Self.item(0)
             item.job?.maxAttempts = 1

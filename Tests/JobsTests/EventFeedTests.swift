@@ -7,8 +7,8 @@ import TestSupport
 @Suite struct EventFeedTests {
     /// Writers on two pools append concurrently while a consumer pages from its last offset:
     /// it sees every event exactly once, in increasing offset order, with nothing skipped.
-    @Test(arguments: Backend.allCases)
-    func aResumingConsumerMissesNothing(_ backend: Backend) async throws {
+    @Test(arguments: TestBackend.allCases)
+    func aResumingConsumerMissesNothing(_ backend: TestBackend) async throws {
         try await TestQueues.with(backend) { queues in
             let writers = 6, perWriter = 25
             let consumed = try await withThrowingTaskGroup(of: [Int64]?.self) { group in
@@ -48,8 +48,8 @@ import TestSupport
         }
     }
 
-    @Test(arguments: Backend.allCases)
-    func eventsCommitWithTheJobThatProducedThem(_ backend: Backend) async throws {
+    @Test(arguments: TestBackend.allCases)
+    func eventsCommitWithTheJobThatProducedThem(_ backend: TestBackend) async throws {
         try await TestQueues.with(backend) { queues in
             let id = try await queues.first.enqueue(TestQueues.job("x")).id
             _ = try await queues.first.claim(kinds: ["test.work"], limit: 1, owner: "w", lease: 30)

@@ -6,8 +6,8 @@ import TestSupport
 
 /// The queue's behaviour, identical on SQLite and PostgreSQL.
 @Suite struct JobQueueContractTests {
-    @Test(arguments: Backend.allCases)
-    func enqueueClaimComplete(_ backend: Backend) async throws {
+    @Test(arguments: TestBackend.allCases)
+    func enqueueClaimComplete(_ backend: TestBackend) async throws {
         try await TestQueues.with(backend) { queues in
             let queue = queues.first
             let a = try await queue.enqueue(TestQueues.job("a"))
@@ -30,8 +30,8 @@ import TestSupport
     }
 
     /// What a worker that exits when idle asks: only its own kinds count.
-    @Test(arguments: Backend.allCases)
-    func hasWorkCountsOnlyTheKindsAsked(_ backend: Backend) async throws {
+    @Test(arguments: TestBackend.allCases)
+    func hasWorkCountsOnlyTheKindsAsked(_ backend: TestBackend) async throws {
         try await TestQueues.with(backend) { queues in
             let queue = queues.first
             #expect(try await !queue.hasWork(kinds: ["test.work"]))
@@ -48,8 +48,8 @@ import TestSupport
     }
 
     /// Many claimers on two connection pools, racing for 120 jobs: no job is handed out twice.
-    @Test(arguments: Backend.allCases)
-    func concurrentClaimersNeverShareAJob(_ backend: Backend) async throws {
+    @Test(arguments: TestBackend.allCases)
+    func concurrentClaimersNeverShareAJob(_ backend: TestBackend) async throws {
         try await TestQueues.with(backend) { queues in
             for i in 0..<120 { _ = try await queues.first.enqueue(TestQueues.job("j\(i)")) }
             let claims = try await withThrowingTaskGroup(of: [Int64].self) { group in
@@ -75,8 +75,8 @@ import TestSupport
         }
     }
 
-    @Test(arguments: Backend.allCases)
-    func expiredLeaseIsClaimedAgain(_ backend: Backend) async throws {
+    @Test(arguments: TestBackend.allCases)
+    func expiredLeaseIsClaimedAgain(_ backend: TestBackend) async throws {
         try await TestQueues.with(backend) { queues in
             let id = try await queues.first.enqueue(TestQueues.job("slow")).id
             // The queue's clock runs with real time plus what the test advances: a long lease and
@@ -98,8 +98,8 @@ import TestSupport
         }
     }
 
-    @Test(arguments: Backend.allCases)
-    func heartbeatExtendsTheLease(_ backend: Backend) async throws {
+    @Test(arguments: TestBackend.allCases)
+    func heartbeatExtendsTheLease(_ backend: TestBackend) async throws {
         try await TestQueues.with(backend) { queues in
             let id = try await queues.first.enqueue(TestQueues.job("long")).id
             _ = try await queues.first.claim(kinds: ["test.work"], limit: 1, owner: "w1", lease: 60)
@@ -111,8 +111,8 @@ import TestSupport
         }
     }
 
-    @Test(arguments: Backend.allCases)
-    func retriesBackOffThenDeadLetterAndRetry(_ backend: Backend) async throws {
+    @Test(arguments: TestBackend.allCases)
+    func retriesBackOffThenDeadLetterAndRetry(_ backend: TestBackend) async throws {
         try await TestQueues.with(backend, backoff: JobBackoff(base: 3600, cap: 3600)) { queues in
             let queue = queues.first
             let id = try await queue.enqueue(TestQueues.job("flaky", maxAttempts: 2)).id
@@ -142,8 +142,8 @@ import TestSupport
         }
     }
 
-    @Test(arguments: Backend.allCases)
-    func permanentFailureSkipsRetries(_ backend: Backend) async throws {
+    @Test(arguments: TestBackend.allCases)
+    func permanentFailureSkipsRetries(_ backend: TestBackend) async throws {
         try await TestQueues.with(backend) { queues in
             let id = try await queues.first.enqueue(TestQueues.job("corrupt")).id
             _ = try await queues.first.claim(kinds: ["test.work"], limit: 1, owner: "w", lease: 30)
@@ -154,8 +154,8 @@ import TestSupport
         }
     }
 
-    @Test(arguments: Backend.allCases)
-    func onlineWorkGoesFirst(_ backend: Backend) async throws {
+    @Test(arguments: TestBackend.allCases)
+    func onlineWorkGoesFirst(_ backend: TestBackend) async throws {
         try await TestQueues.with(backend) { queues in
             _ = try await queues.first.enqueue(TestQueues.job("backfill-1"))
             _ = try await queues.first.enqueue(TestQueues.job("backfill-2"))
@@ -169,8 +169,8 @@ import TestSupport
         }
     }
 
-    @Test(arguments: Backend.allCases)
-    func idempotencyKeyFindsTheOpenJob(_ backend: Backend) async throws {
+    @Test(arguments: TestBackend.allCases)
+    func idempotencyKeyFindsTheOpenJob(_ backend: TestBackend) async throws {
         try await TestQueues.with(backend) { queues in
             let first = try await queues.first.enqueue(TestQueues.job("same"))
             let again = try await queues.second.enqueue(TestQueues.job("same"))
@@ -184,8 +184,8 @@ import TestSupport
         }
     }
 
-    @Test(arguments: Backend.allCases)
-    func releaseReturnsJobsWithoutSpendingAnAttempt(_ backend: Backend) async throws {
+    @Test(arguments: TestBackend.allCases)
+    func releaseReturnsJobsWithoutSpendingAnAttempt(_ backend: TestBackend) async throws {
         try await TestQueues.with(backend) { queues in
             let id = try await queues.first.enqueue(TestQueues.job("in-hand")).id
             _ = try await queues.first.claim(kinds: ["test.work"], limit: 1, owner: "w", lease: 30)

@@ -3,26 +3,20 @@ import Foundation
 import Jobs
 import TestSupport
 
-/// Which database a contract test runs against; every contract test runs on both.
-enum Backend: String, CaseIterable, CustomStringConvertible, Sendable {
-    case sqlite, postgres
-    var description: String { rawValue }
-}
-
 /// Two queues on one database through separate connection pools (for PostgreSQL, what two
 /// processes would have), so claims, wake-ups and event order are tested across "processes".
 struct QueuePair {
     let first: any JobQueue
     let second: any JobQueue
     let catalog: any Catalog
-    let backend: Backend
+    let backend: TestBackend
     /// Both queues' clock: a test advances it to expire a lease or end a backoff.
     let clock: QueueClock
 }
 
 enum TestQueues {
     /// Runs `body` on a fresh database of `backend` and cleans it up afterwards.
-    static func with<T>(_ backend: Backend, backoff: JobBackoff = JobBackoff(base: 0.05, cap: 0.2),
+    static func with<T>(_ backend: TestBackend, backoff: JobBackoff = JobBackoff(base: 0.05, cap: 0.2),
                         _ body: (QueuePair) async throws -> T) async throws -> T {
         switch backend {
         case .sqlite:
@@ -37,7 +31,7 @@ enum TestQueues {
         }
     }
 
-    static func open<T>(_ location: String, backend: Backend, backoff: JobBackoff,
+    static func open<T>(_ location: String, backend: TestBackend, backoff: JobBackoff,
                         _ body: (QueuePair) async throws -> T) async throws -> T {
         try await withCatalog(location) { one in
             try await withCatalog(location) { two in

@@ -55,8 +55,8 @@ import TestSupport
 
     /// The endpoint fails three times, then succeeds: it still gets every event it subscribed
     /// to, once accepted, in order, each with a valid signature; the log shows the failures.
-    @Test(arguments: Backend.allCases)
-    func failingEndpointGetsEveryEventSigned(_ backend: Backend) async throws {
+    @Test(arguments: TestBackend.allCases)
+    func failingEndpointGetsEveryEventSigned(_ backend: TestBackend) async throws {
         let secret = "whsec_0123456789abcdef"
         let receiver = try Receiver(secret: secret, failFirst: 3)
         defer { receiver.stop() }

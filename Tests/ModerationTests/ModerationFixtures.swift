@@ -57,18 +57,13 @@ enum ModerationFixtures {
         return try ModerationCascade.load(policyFile: file, manifest: Classifiers.manifest, runtime: runtime, limits: .default)
     }
 
-    enum Backend: String, CaseIterable, CustomStringConvertible, Sendable {
-        case sqlite, postgres
-        var description: String { rawValue }
-    }
-
     /// Runs `body` with a fresh store (and its catalog) on `backend`.
-    static func withStore<T>(_ backend: Backend, _ body: (any ModerationStore) async throws -> T) async throws -> T {
+    static func withStore<T>(_ backend: TestBackend, _ body: (any ModerationStore) async throws -> T) async throws -> T {
         try await withStore(backend) { store, _ in try await body(store) }
     }
 
     /// Runs `body` with a fresh store and the catalog under it on `backend`.
-    static func withStore<T>(_ backend: Backend, _ body: (any ModerationStore, any Catalog) async throws -> T) async throws -> T {
+    static func withStore<T>(_ backend: TestBackend, _ body: (any ModerationStore, any Catalog) async throws -> T) async throws -> T {
         switch backend {
         case .sqlite:
             let directory = try TestPaths.temporaryDirectory()

@@ -7,11 +7,10 @@ import TestSupport
 
 /// The store's contract, run against SQLite and PostgreSQL alike.
 @Suite struct ReviewStoreTests {
-    typealias Backend = ModerationFixtures.Backend
     let t0 = Date(timeIntervalSince1970: 1_800_000_000)
 
-    @Test(arguments: Backend.allCases)
-    func decisionsAreCachedByHashPolicyAndModels(_ backend: Backend) async throws {
+    @Test(arguments: TestBackend.allCases)
+    func decisionsAreCachedByHashPolicyAndModels(_ backend: TestBackend) async throws {
         try await ModerationFixtures.withStore(backend) { store in
             let blocked = ModerationFixtures.decision(ModerationFixtures.hash(1), outcome: .block, stage: .light)
             #expect(try await store.record(blocked, now: t0) == nil)
@@ -30,8 +29,8 @@ import TestSupport
 
     /// On PostgreSQL they used not to: only the audit log had them, although the API promises
     /// `moderation.*` events on the feed and its webhooks.
-    @Test("decisions, review requests and verdicts reach the event feed in their own transaction", arguments: Backend.allCases)
-    func eventsReachTheFeed(_ backend: Backend) async throws {
+    @Test("decisions, review requests and verdicts reach the event feed in their own transaction", arguments: TestBackend.allCases)
+    func eventsReachTheFeed(_ backend: TestBackend) async throws {
         try await ModerationFixtures.withStore(backend) { store, catalog in
             let hash = ModerationFixtures.hash(1)
             let item = try #require(try await store.record(ModerationFixtures.decision(hash, outcome: .review), now: t0))
@@ -45,8 +44,8 @@ import TestSupport
         }
     }
 
-    @Test(arguments: Backend.allCases)
-    func queueListsWithFiltersAndKeysetPages(_ backend: Backend) async throws {
+    @Test(arguments: TestBackend.allCases)
+    func queueListsWithFiltersAndKeysetPages(_ backend: TestBackend) async throws {
         try await ModerationFixtures.withStore(backend) { store in
             for n in 1...7 {
                 let category = n % 2 == 0 ? "nudity" : "weapons"
@@ -90,8 +89,8 @@ import TestSupport
         }
     }
 
-    @Test(arguments: Backend.allCases)
-    func twoReviewersNeverGetTheSameItem(_ backend: Backend) async throws {
+    @Test(arguments: TestBackend.allCases)
+    func twoReviewersNeverGetTheSameItem(_ backend: TestBackend) async throws {
         let t0 = self.t0
         try await ModerationFixtures.withStore(backend) { store in
             for n in 1...20 {
@@ -150,8 +149,8 @@ import TestSupport
         }
     }
 
-    @Test(arguments: Backend.allCases)
-    func reviewOverridesTheModelsForThatImage(_ backend: Backend) async throws {
+    @Test(arguments: TestBackend.allCases)
+    func reviewOverridesTheModelsForThatImage(_ backend: TestBackend) async throws {
         try await ModerationFixtures.withStore(backend) { store in
             let sha = ModerationFixtures.hash(5)
             let model = ModerationFixtures.decision(sha, outcome: .review)
@@ -170,8 +169,8 @@ import TestSupport
         }
     }
 
-    @Test(arguments: Backend.allCases)
-    func everyDecisionIsAudited(_ backend: Backend) async throws {
+    @Test(arguments: TestBackend.allCases)
+    func everyDecisionIsAudited(_ backend: TestBackend) async throws {
         try await ModerationFixtures.withStore(backend) { store in
             let sha = ModerationFixtures.hash(9)
             try await store.record(ModerationFixtures.decision(sha, outcome: .uncertain, stage: .light), now: t0)

@@ -3,13 +3,8 @@ import Foundation
 import Testing
 import TestSupport
 
-/// The backends every contract test runs against.
-enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case sqlite
-    case postgres
-
-    var testDescription: String { rawValue }
-
+/// Catalog stores on the backends every contract test runs against.
+extension TestBackend {
     /// Runs `body` with an empty store of its own and removes it afterwards: a file in a fresh
     /// temporary folder, or a fresh schema on the test server (see `TestPostgres`). With
     /// `createSchema: false` the PostgreSQL schema is left for `migrate()` to create.
