@@ -6,7 +6,10 @@ import ImageDecoding
 import Ingest
 import Jobs
 import Logging
+import Metrics
 import Moderation
+import Prometheus
+import Serving
 import ServiceLifecycle
 import Workers
 
@@ -38,12 +41,25 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Pixel memory all decodes may hold at once, in bytes; an image that needs more alone fails.")
     var decodeBudgetBytes: Int = DecodeBudget.defaultCapacity
 
+    @Option(help: "A port for /healthz, /readyz and /metrics (no key; the queue and job metrics): on 127.0.0.1 unless --metrics-host says otherwise.")
+    var metricsPort: Int?
+
+    @Option(help: "The address of the metrics listener (default 127.0.0.1); 0.0.0.0 in a pod, so probes and Prometheus reach it.")
+    var metricsHost: String?
+
     func validate() throws {
+        if let metricsPort, !(0...65_535).contains(metricsPort) { throw ValidationError("--metrics-port must be 0...65535") }
+        if metricsHost != nil, metricsPort == nil { throw ValidationError("--metrics-host needs --metrics-port") }
         guard decodeBudgetBytes >= 1_048_576 else { throw ValidationError("--decode-budget-bytes must be at least 1048576 (1 MiB)") }
         guard lease >= 1 else { throw ValidationError("--lease must be at least 1 second") }
     }
 
     func run() async throws {
+        // Everything the worker and its queue report through swift-metrics lands in one registry,
+        // exposed on --metrics-port like serve's.
+        let metrics = ServingMetrics()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics.registry))
+        let logger = Logger(label: "lenscale.worker")
         let cores = Cores.available
         let manifest = try models.manifest()
         let inference = try ModelLoader.inference(manifest)
@@ -72,10 +88,25 @@ struct WorkerCommand: AsyncParsableCommand {
             // SIGTERM and SIGINT stop new claims; the jobs in hand are finished and recorded first.
             // With --exit-when-idle the worker ends by itself, which ends the group. The catalog's
             // pool outlives the group: it belongs to the workspace's scope around it.
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+                .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup),
+            ]
+            services += [queue.wakeups].compactMap { $0.map { .init(service: $0) } }
+            if let metricsPort {
+                // /readyz: the handlers are built; then the catalog and the store must answer.
+                let readiness = Readiness()
+                readiness.markReady()
+                let defaults = ServeConfiguration.ReadinessConfiguration()
+                let probe = ReadinessProbe(catalog: workspace.catalog, store: workspace.store, interval: defaults.probeInterval,
+                                           timeout: defaults.probeTimeout, logger: logger)
+                let host = metricsHost ?? "127.0.0.1"
+                services.append(.init(service: BackgroundService(name: "readiness probe") { await probe.run(updating: readiness) }))
+                services.append(.init(service: LenscaleServer.operationsListener(
+                    metrics: metrics, readiness: readiness, address: .init(host: host, port: metricsPort), logger: logger,
+                    onServerRunning: { port in Terminal.error("lenscale worker: metrics on http://\(host):\(port)/metrics\n") })))
+            }
             let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-                services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)]
-                    + [queue.wakeups].compactMap { $0.map { .init(service: $0) } },
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "lenscale.worker")))
+                services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             do {
                 try await group.run()
             } catch {

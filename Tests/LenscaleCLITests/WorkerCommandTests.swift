@@ -50,6 +50,45 @@ struct WorkerCommandTests {
         #expect(states == [ImageJob.kind: .done, HeavyModerationJob.kind: .queued], "\(states)")
     }
 
+    /// A scale-out worker's own metrics: with `--metrics-port` its queue and job counters are
+    /// scraped like `serve`'s (before, swift-metrics was never bootstrapped in `worker` and they
+    /// went nowhere), and `/readyz` answers for the kubelet.
+    @Test("worker --metrics-port serves /metrics with the jobs it ran, and /healthz and /readyz")
+    func workerExposesItsMetrics() async throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let data = scratch.path("data")
+        _ = try await Self.queueOneOfEachKind(data: data, catalog: nil)
+        let log = URL(fileURLWithPath: scratch.path("worker.log"))
+        let worker = try CLI.spawn(["worker", "--data", data, "--metrics-port", "0"],
+                                   environment: ["LENSCALE_MODERATION_POLICY": ""], log: log)
+        defer { Task { await worker.killAndReap() } }
+        var port = 0
+        try await poll("the worker's metrics listener", within: .seconds(180), every: .milliseconds(100)) {
+            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            guard let line = text.split(separator: "\n").first(where: { $0.contains("metrics on http://") }),
+                  let value = line.split(separator: ":").last?.split(separator: "/").first.flatMap({ Int($0) }) else { return false }
+            port = value
+            return true
+        }
+        func get(_ path: String) async throws -> ProcessResult {
+            try await runProcess(URL(fileURLWithPath: "/usr/bin/curl"), ["-s", "-w", "\n%{http_code}", "http://127.0.0.1:\(port)\(path)"])
+        }
+        var metrics = ""
+        try await poll("lenscale_jobs_done_total for image.analyse on /metrics", within: .seconds(180), every: .milliseconds(200)) {
+            metrics = try await get("/metrics").stdout
+            return metrics.contains("lenscale_jobs_done_total{kind=\"image.analyse\"} 1")
+        }
+        #expect(metrics.hasSuffix("\n200"))
+        #expect(try await get("/healthz").stdout.hasSuffix("\n200"))
+        try await poll("/readyz to answer 200", within: .seconds(60), every: .milliseconds(100)) {
+            try await get("/readyz").stdout.hasSuffix("\n200")
+        }
+        kill(worker.processIdentifier, SIGTERM)
+        try await worker.exited(within: .seconds(120), "the worker to stop on SIGTERM")
+        #expect(worker.terminationStatus == 0, "\((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+    }
+
     /// Stores a photo and queues, as `serve` would, an `image.analyse` and a `moderation.heavy`
     /// job for it; returns their ids by kind.
     static func queueOneOfEachKind(data: String, catalog: String?) async throws -> [String: Int64] {

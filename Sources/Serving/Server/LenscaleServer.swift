@@ -60,13 +60,8 @@ public enum LenscaleServer {
         services.append(BackgroundService(name: "readiness probe") { await probe.run(updating: runtime.readiness) })
         services += extraServices
         if let metricsAddress = configuration.metrics {
-            let router = Router(context: ServingContext.self)
-            router.addMiddleware { ErrorMiddleware(metrics: runtime.metrics) }
-            OperationsRoutes(readiness: runtime.readiness, metrics: runtime.metrics, metricsNeedAdmin: false).add(to: router)
-            services.append(Application(
-                router: router,
-                configuration: ApplicationConfiguration(address: .hostname(metricsAddress.host, port: metricsAddress.port), serverName: "lenscale-metrics"),
-                logger: runtime.logger))
+            services.append(operationsListener(metrics: runtime.metrics, readiness: runtime.readiness, address: metricsAddress,
+                                               logger: runtime.logger))
         }
         return Application(
             router: router(runtime, moderation: moderation, extraRoutes: extraRoutes, metricsNeedAdmin: true),

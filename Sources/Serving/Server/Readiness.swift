@@ -26,7 +26,9 @@ public final class Readiness: Sendable {
         return "\(failing.joined(separator: " and ")) not answering; see the server log"
     }
 
-    func markReady() { warmed.store(true, ordering: .releasing) }
+    /// Called once the process can do its work: `serve` after warm-up, `worker` once its
+    /// handlers are built.
+    public func markReady() { warmed.store(true, ordering: .releasing) }
 
     /// Records the last probe's finding: empty when every dependency answered.
     func recordProbe(failures: [ReadinessProbe.Failure]) { failing.withLock { $0 = failures.map(\.dependency) } }
