@@ -206,8 +206,9 @@ let package = Package(
 
         // Locations of the shared photos, fixtures and models, and hand-made hostile inputs.
         .target(name: "TestSupport", dependencies: [
-            "Inference", "ImageDecoding", "Classification", "MalformedImages",
+            "Inference", "ImageDecoding", "Classification", "MalformedImages", "Storage",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ], path: "Tests/TestSupport"),
         .testTarget(name: "ImageDecodingTests", dependencies: ["ImageDecoding", "Clocks", "TestSupport"]),
         .testTarget(name: "InferenceTests", dependencies: ["CONNXRuntime", "Inference", "TestSupport"]),
@@ -223,7 +224,9 @@ let package = Package(
         .testTarget(name: "IngestTests", dependencies: ["Storage", "Classification", "Catalog", "Ingest", "Hashing", "TestSupport"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning"]),
         .testTarget(name: "LenscaleCLITests", dependencies: ["Storage", "Hashing", "Ingest", "Jobs", "Moderation", "Submissions", "TestSupport"]),
-        .testTarget(name: "JobsTests", dependencies: ["Jobs", "Catalog", "TestSupport"]),
+        .testTarget(name: "JobsTests", dependencies: [
+            "Jobs", "Catalog", "TestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
         .testTarget(name: "WorkersTests", dependencies: ["ImageDecoding", "Classification", "Catalog", "Workers", "Submissions", "Jobs", "Ingest", "TestSupport"]),
         .testTarget(name: "BatchPipelineTests", dependencies: ["Storage", "ImageDecoding", "Hashing", "Classification", "Catalog", "BatchPipeline", "TestSupport"]),
         .testTarget(name: "ModerationTests", dependencies: ["Inference", "Classification", "Catalog", "Jobs", "Moderation", "TestSupport"]),

@@ -45,9 +45,21 @@ public struct BatchPipeline: Sendable {
     /// cannot be written); bad images go to failures.jsonl.
     public func run(_ source: BatchSource, output directory: URL, catalog: (any Catalog)? = nil,
                     progress: (Progress) async -> Void = { _ in }) async throws(BatchError) -> BatchSummary {
+        do {
+            return try await source.withStore { store in
+                try await run(source, store: store, output: directory, catalog: catalog, progress: progress)
+            }
+        } catch let error as BatchError {
+            throw error
+        } catch {
+            throw .source("the source's store: \(error)")
+        }
+    }
+
+    private func run(_ source: BatchSource, store: (any ObjectStore)?, output directory: URL, catalog: (any Catalog)?,
+                     progress: (Progress) async -> Void) async throws(BatchError) -> BatchSummary {
         let started = ContinuousClock.now
         let cpuAtStart = CPUTime.process()
-        let store = try source.openStore()
         var items = try await source.items(store: store)
         let shard = configuration.shard
         if source.shardsByPosition && shard.count > 1 {

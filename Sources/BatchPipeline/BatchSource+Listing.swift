@@ -7,19 +7,19 @@ extension BatchSource {
     /// called, so a mislabelled file gets a real "not an image" failure.
     static let imageExtensions: Set<String> = ImageFormat.fileExtensions
 
-    /// The store that `.object` items are read from; nil when every item is a file.
-    public func openStore() throws(BatchError) -> (any ObjectStore)? {
+    /// Runs `body` with the store that `.object` items are read from (nil when every item is a
+    /// file), open for the duration of `body`. A store that cannot be opened is a `BatchError`;
+    /// `body`'s own errors pass through.
+    public func withStore<T>(_ body: ((any ObjectStore)?) async throws -> T) async throws -> T {
         let location: String
         switch self {
-        case .folder, .manifest(_, nil): return nil
+        case .folder, .manifest(_, nil): return try await body(nil)
         case .manifest(_, let store?): location = store
         case .bucket(let bucket): location = bucket
         }
-        do {
-            return try makeObjectStore(location)
-        } catch {
-            throw .storage(error)
-        }
+        let parsed: ObjectStoreLocation
+        do { parsed = try ObjectStoreLocation(parsing: location) } catch { throw BatchError.storage(error) }
+        return try await parsed.withStore(body)
     }
 
     /// Every item of the source, in a deterministic order: sorted paths, manifest order, or key

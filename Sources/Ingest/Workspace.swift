@@ -56,9 +56,9 @@ public struct Workspace: Sendable {
         } catch {
             throw IngestError.workspace("cannot create the data folder \(location.dataDirectory.path): \(error.localizedDescription)")
         }
-        let store: any ObjectStore
+        let storeLocation: ObjectStoreLocation
         do {
-            store = try makeObjectStore(location.storeLocation)
+            storeLocation = try ObjectStoreLocation(parsing: location.storeLocation)
         } catch {
             throw IngestError.storage(error)
         }
@@ -66,13 +66,15 @@ public struct Workspace: Sendable {
         do { catalogLocation = try CatalogLocation(parsing: location.catalogLocation) } catch { throw IngestError.catalog(error) }
         // Errors opening the catalog are the workspace's; errors from `body` are the caller's.
         var opened = false
-        do {
-            return try await withCatalog(catalogLocation) { catalog in
-                opened = true
-                return try await body(Workspace(location: location, store: store, catalog: catalog))
+        return try await storeLocation.withStore { store in
+            do {
+                return try await withCatalog(catalogLocation) { catalog in
+                    opened = true
+                    return try await body(Workspace(location: location, store: store, catalog: catalog))
+                }
+            } catch let error as CatalogError where !opened {
+                throw IngestError.catalog(error)
             }
-        } catch let error as CatalogError where !opened {
-            throw IngestError.catalog(error)
         }
     }
 }

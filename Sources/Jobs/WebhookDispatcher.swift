@@ -32,14 +32,16 @@ public struct WebhookDispatcher: Sendable {
     public var pageSize: Int
     let logger: Logger
 
-    /// An HTTP client that follows no redirects: a 3xx is the receiver's answer, not a hop to
-    /// an address nobody vetted. Lives as long as the process, like `HTTPClient.shared`.
-    public static let noRedirects = HTTPClient(
-        eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-        configuration: HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: HTTPClient.Configuration.Timeout(),
-                                                connectionPool: HTTPClient.Configuration.ConnectionPool()))
+    /// How the dispatcher's HTTP client is set up: it follows no redirects, since a 3xx is the
+    /// receiver's answer, not a hop to an address nobody vetted. `run(queue:...)` creates one
+    /// with it for the dispatcher's lifetime.
+    public static var httpConfiguration: HTTPClient.Configuration {
+        HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: HTTPClient.Configuration.Timeout(),
+                                 connectionPool: HTTPClient.Configuration.ConnectionPool())
+    }
 
-    public init(queue: any JobQueue, httpClient: HTTPClient = WebhookDispatcher.noRedirects, targets: WebhookTargetPolicy = WebhookTargetPolicy(),
+    /// `httpClient`, set up with `httpConfiguration`, stays the caller's to shut down.
+    public init(queue: any JobQueue, httpClient: HTTPClient, targets: WebhookTargetPolicy = WebhookTargetPolicy(),
                 owner: String = WorkerIdentity.make(),
                 pollInterval: Double = 1, timeout: Double = 10, backoff: JobBackoff = JobBackoff(base: 1, cap: 600),
                 pageSize: Int = 100, logger: Logger = Logger(label: "lenscale.webhooks")) {
@@ -52,6 +54,18 @@ public struct WebhookDispatcher: Sendable {
         self.backoff = backoff
         self.pageSize = max(1, pageSize)
         self.logger = logger
+    }
+
+    /// Runs a dispatcher over an HTTP client of its own, created for it and shut down when it
+    /// stops (on cancellation): what `serve` runs as a service.
+    public static func run(queue: any JobQueue, targets: WebhookTargetPolicy, logger: Logger = Logger(label: "lenscale.webhooks")) async {
+        do {
+            try await HTTPClient.withHTTPClient(configuration: httpConfiguration) { client in
+                await WebhookDispatcher(queue: queue, httpClient: client, targets: targets, logger: logger).run()
+            }
+        } catch {
+            logger.warning("webhook dispatcher: its HTTP client did not shut down cleanly: \(error)")
+        }
     }
 
     public func run() async {

@@ -175,18 +175,15 @@ extension BatchCommand {
         let manifest = try models.manifest()
         let model: ModelSpec
         do { model = try manifest.model(named: analysis.model) } catch { throw CLIError("\(error)") }
-        let items: [BatchItem]
-        let sourceStore: (any ObjectStore)?
-        do {
-            sourceStore = try source.openStore()
-            items = try await source.items(store: sourceStore)
-        } catch {
-            throw CLIError("\(error)")
-        }
         let location = WorkspaceLocation(dataDirectory: WorkspaceLocation.dataDirectory(data), catalog: catalog, store: store)
-        try await CLIScope.workspace(location) { workspace in
-            let queue = try makeJobQueue(catalog: workspace.catalog)
-            try await submit(items, source: source, sourceStore: sourceStore, model: model, queue: queue, workspace: workspace)
+        try await CLIError.reporting {
+            try await source.withStore { sourceStore in
+                let items = try await source.items(store: sourceStore)
+                try await CLIScope.workspace(location) { workspace in
+                    let queue = try makeJobQueue(catalog: workspace.catalog)
+                    try await submit(items, source: source, sourceStore: sourceStore, model: model, queue: queue, workspace: workspace)
+                }
+            }
         }
     }
 

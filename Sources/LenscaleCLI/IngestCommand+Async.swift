@@ -34,14 +34,16 @@ extension IngestCommand {
             throw CLIError("\(error)")
         }
         let location = workspace.location
-        let store: any ObjectStore
-        do { store = try makeObjectStore(location.storeLocation) } catch { throw CLIError("\(error)") }
         let started = ContinuousClock.now
-        let receipt = try await CLIScope.catalog(location.catalogLocation) { catalog in
-            let queue = try makeJobQueue(catalog: catalog)
-            let submitter = BatchSubmitter(queue: queue, store: store, model: spec.name, modelVersion: spec.version,
-                                           limits: analysis.limits)
-            return try await submitter.submit(files.map { .file(path: $0) }, priority: .online)
+        let receipt = try await CLIError.reporting {
+            try await withObjectStore(location.storeLocation) { store in
+                try await CLIScope.catalog(location.catalogLocation) { catalog in
+                    let queue = try makeJobQueue(catalog: catalog)
+                    let submitter = BatchSubmitter(queue: queue, store: store, model: spec.name, modelVersion: spec.version,
+                                                   limits: analysis.limits)
+                    return try await submitter.submit(files.map { .file(path: $0) }, priority: .online)
+                }
+            }
         }
         let seconds = (ContinuousClock.now - started).seconds
         let rejected = receipt.items.filter { $0.state == .failed }

@@ -34,17 +34,32 @@ public enum ObjectStoreLocation: Sendable, Equatable {
         }
     }
 
-    /// The store this location names. S3 stores use `httpClient` (see `S3Store.init`).
-    public func makeStore(httpClient: HTTPClient = S3Store.defaultHTTPClient) -> any ObjectStore {
+    /// The store this location names, over `httpClient` for S3 (see `S3Store.init`).
+    public func makeStore(httpClient: HTTPClient) -> any ObjectStore {
         switch self {
         case .fileSystem(let root): FileSystemStore(root: root)
         case .s3(let configuration): S3Store(configuration: configuration, httpClient: httpClient)
         }
     }
+
+    /// Runs `body` with the store this location names; an S3 store's HTTP client is created for
+    /// the scope and shut down when it ends, also when `body` throws.
+    public func withStore<T>(_ body: (any ObjectStore) async throws -> T) async throws -> T {
+        switch self {
+        case .fileSystem(let root):
+            return try await body(FileSystemStore(root: root))
+        case .s3(let configuration):
+            return try await HTTPClient.withHTTPClient(configuration: S3Store.httpConfiguration) { client in
+                try await body(S3Store(configuration: configuration, httpClient: client))
+            }
+        }
+    }
 }
 
-/// Parses `location` and opens its store: the one call the CLI and batch jobs need.
-public func makeObjectStore(_ location: String, environment: [String: String] = ProcessInfo.processInfo.environment,
-                            httpClient: HTTPClient = S3Store.defaultHTTPClient) throws(StorageError) -> any ObjectStore {
-    try ObjectStoreLocation(parsing: location, environment: environment).makeStore(httpClient: httpClient)
+/// Parses `location` and runs `body` with its store: the one call the CLI and batch jobs need.
+public func withObjectStore<T>(
+    _ location: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+    _ body: (any ObjectStore) async throws -> T
+) async throws -> T {
+    try await ObjectStoreLocation(parsing: location, environment: environment).withStore(body)
 }

@@ -15,12 +15,11 @@ public struct S3Store: ObjectStore {
     /// Times attempts, backoff and the operation deadline; injected so tests advance it.
     let clock: any Clock<Duration>
 
-    /// - Parameter httpClient: `S3Store.defaultHTTPClient` unless given, which lives as long as
-    ///   the process and must not be shut down. A client passed in stays the caller's: shut it
-    ///   down (`try await client.shutdown()`) only after the store's last request has finished.
+    /// - Parameter httpClient: set up with `S3Store.httpConfiguration`; it stays the caller's,
+    ///   to shut down after the store's last request (`withObjectStore` does both).
     /// - Parameter clock: what the per-attempt timeout, the backoff between attempts and the
     ///   operation's deadline are measured on.
-    public init(configuration: S3Configuration, httpClient: HTTPClient = S3Store.defaultHTTPClient,
+    public init(configuration: S3Configuration, httpClient: HTTPClient,
                 logger: Logger = Logger(label: "lenscale.storage.s3"), clock: any Clock<Duration> = ContinuousClock()) {
         self.configuration = configuration
         self.httpClient = httpClient

@@ -12,12 +12,12 @@ struct SourceTests {
         let prefix = "batch-\(UUID().uuidString.prefix(8))"
         let environment = ["AWS_ACCESS_KEY_ID": server.accessKeyID, "AWS_SECRET_ACCESS_KEY": server.secretAccessKey]
         let location = "s3://\(server.bucket)/\(prefix)?endpoint=\(server.url.absoluteString)&style=path"
-        let store = try makeObjectStore(location, environment: environment)
+        let store = try ObjectStoreLocation(parsing: location, environment: environment).makeStore(httpClient: TestHTTP.s3)
         let photos = try LabelledPhotos.all.prefix(3)
         for photo in photos { _ = try await store.put(try bytes(of: photo.url), key: "photos/\(photo.file)") }
         _ = try await store.put(BadInputs.text, key: "photos/readme.jpg")
         // Another prefix of the same bucket is not part of the source.
-        let neighbour = try makeObjectStore("s3://\(server.bucket)/\(prefix)-other?endpoint=\(server.url.absoluteString)&style=path", environment: environment)
+        let neighbour = try ObjectStoreLocation(parsing: "s3://\(server.bucket)/\(prefix)-other?endpoint=\(server.url.absoluteString)&style=path", environment: environment).makeStore(httpClient: TestHTTP.s3)
         _ = try await neighbour.put(try bytes(of: photos.first!.url), key: "x.jpg")
 
         let out = try TestPaths.temporaryDirectory()
@@ -47,7 +47,7 @@ struct SourceTests {
         let server = try await S3TestServer.shared.endpoint()
         let prefix = "batch-faults-\(UUID().uuidString.prefix(8))"
         let environment = ["AWS_ACCESS_KEY_ID": server.accessKeyID, "AWS_SECRET_ACCESS_KEY": server.secretAccessKey]
-        let direct = try makeObjectStore("s3://\(server.bucket)/\(prefix)?endpoint=\(server.url.absoluteString)&style=path", environment: environment)
+        let direct = try ObjectStoreLocation(parsing: "s3://\(server.bucket)/\(prefix)?endpoint=\(server.url.absoluteString)&style=path", environment: environment).makeStore(httpClient: TestHTTP.s3)
         let photos = try Array(LabelledPhotos.all.prefix(12))
         for photo in photos { _ = try await direct.put(try bytes(of: photo.url), key: "photos/\(photo.file)") }
         let proxy = try FaultProxy(upstreamPort: server.port)

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Catalog
 import Foundation
 import Jobs
@@ -47,4 +48,10 @@ enum TestQueues {
     static func job(_ name: String, priority: JobPriority = .backfill, maxAttempts: Int = 5, kind: String = "test.work") -> NewJob {
         NewJob(kind: kind, idempotencyKey: "\(kind):\(name)", payload: "{\"name\":\"\(name)\"}", priority: priority, maxAttempts: maxAttempts)
     }
+}
+
+/// The test process's webhook client, configured as the dispatcher's own
+/// (`WebhookDispatcher.httpConfiguration`: no redirects).
+enum TestWebhookClient {
+    static let shared = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: WebhookDispatcher.httpConfiguration)
 }

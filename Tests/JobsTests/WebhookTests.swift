@@ -73,7 +73,7 @@ import TestSupport
                 NewEvent(kind: "batch.completed", subject: "b", data: "{\"n\":4}"),
             ])
             // The receiver is on loopback, which only an explicit allow-list permits.
-            let dispatcher = WebhookDispatcher(queue: queues.second, targets: WebhookTargetPolicy(allowed: [AddressRange(parsing: "127.0.0.0/8")!]),
+            let dispatcher = WebhookDispatcher(queue: queues.second, httpClient: TestWebhookClient.shared, targets: WebhookTargetPolicy(allowed: [AddressRange(parsing: "127.0.0.0/8")!]),
                                                pollInterval: 0.05, timeout: 5, backoff: JobBackoff(base: 0.05, cap: 0.2))
             let run = Task { await dispatcher.run() }
             let deadline = ContinuousClock.now + .seconds(60)

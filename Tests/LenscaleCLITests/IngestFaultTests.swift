@@ -13,7 +13,7 @@ import TestSupport
         let prefix = "faults-ingest-\(UUID().uuidString)"
         let direct = S3Store(configuration: try S3Configuration(
             bucket: moto.bucket, keyPrefix: prefix, endpoint: moto.url,
-            credentials: S3Credentials(accessKeyID: moto.accessKeyID, secretAccessKey: moto.secretAccessKey)))
+            credentials: S3Credentials(accessKeyID: moto.accessKeyID, secretAccessKey: moto.secretAccessKey)), httpClient: TestHTTP.s3)
         let data = try Scratch()
         defer { data.remove() }
         let arguments = ["ingest", TestPaths.sharedImages.path, "--data", data.directory.path, "--format", "jsonl", "--batch", "4",

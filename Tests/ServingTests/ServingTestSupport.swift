@@ -47,7 +47,7 @@ struct TestServer {
         try FileManager.default.createDirectory(at: location.indexDirectory, withIntermediateDirectories: true)
         let catalog = try SQLiteCatalog(configuration: sqlite)
         try await catalog.migrate()
-        let workspace = Workspace(location: location, store: try makeObjectStore(location.storeLocation), catalog: catalog)
+        let workspace = Workspace(location: location, store: try ObjectStoreLocation(parsing: location.storeLocation).makeStore(httpClient: TestHTTP.s3), catalog: catalog)
         return try await start(configuration, workspace: workspace, directory: directory, clock: clock)
     }
 

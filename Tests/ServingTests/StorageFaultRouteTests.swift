@@ -37,7 +37,7 @@ struct StorageFaultRouteTests {
         let moto = try await S3TestServer.shared.endpoint()
         return S3Store(configuration: try S3Configuration(
             bucket: moto.bucket, keyPrefix: prefix, endpoint: moto.url,
-            credentials: S3Credentials(accessKeyID: moto.accessKeyID, secretAccessKey: moto.secretAccessKey)))
+            credentials: S3Credentials(accessKeyID: moto.accessKeyID, secretAccessKey: moto.secretAccessKey)), httpClient: TestHTTP.s3)
     }
 
     static func readyz(_ client: some TestClientProtocol, until wanted: HTTPResponse.Status) async throws -> TestResponse {

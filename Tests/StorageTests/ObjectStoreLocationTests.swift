@@ -1,6 +1,7 @@
 import Foundation
 @testable import Storage
 import Testing
+import TestSupport
 
 @Suite struct ObjectStoreLocationTests {
     @Test func plainAndFileURLPaths() throws {
@@ -21,12 +22,12 @@ import Testing
             return
         }
         #expect(configuration.bucket == "bucket" && configuration.keyPrefix == "p")
-        #expect(location.makeStore() is S3Store)
+        #expect(location.makeStore(httpClient: TestHTTP.s3) is S3Store)
     }
 
-    @Test func makeObjectStoreChoosesByScheme() throws {
-        #expect(try makeObjectStore("/tmp/x", environment: [:]) is FileSystemStore)
-        #expect(throws: StorageError.self) { try makeObjectStore("s3://bucket", environment: [:]) }
+    @Test func withObjectStoreChoosesByScheme() async throws {
+        #expect(try await withObjectStore("/tmp/x", environment: [:]) { $0 is FileSystemStore })
+        await #expect(throws: StorageError.self) { try await withObjectStore("s3://bucket", environment: [:]) { _ in } }
     }
 
     @Test(arguments: ["", "   ", "http://example.com/x", "file://otherhost/x"])

@@ -15,7 +15,7 @@ import TestSupport
     static func store(_ server: ScriptedHTTPServer, clock: ManualClock, retry: RetryPolicy = retry) throws -> S3Store {
         S3Store(configuration: try S3Configuration(
             bucket: "bucket", endpoint: server.endpoint, credentials: S3Credentials(accessKeyID: "a", secretAccessKey: "b"),
-            requestTimeout: timeout, deadline: .seconds(3600), retryPolicy: retry), clock: clock)
+            requestTimeout: timeout, deadline: .seconds(3600), retryPolicy: retry), httpClient: TestHTTP.s3, clock: clock)
     }
 
     /// Runs `operation` against `server`, firing backoffs and, once their request arrived, timers.
@@ -144,7 +144,7 @@ import TestSupport
         let store = S3Store(configuration: try S3Configuration(
             bucket: "bucket", endpoint: server.endpoint, credentials: S3Credentials(accessKeyID: "a", secretAccessKey: "b"),
             requestTimeout: Self.timeout, deadline: .seconds(10),
-            retryPolicy: RetryPolicy(maxAttempts: 100, baseDelay: .seconds(1), maxDelay: .seconds(4))), clock: clock)
+            retryPolicy: RetryPolicy(maxAttempts: 100, baseDelay: .seconds(1), maxDelay: .seconds(4))), httpClient: TestHTTP.s3, clock: clock)
         await #expect(throws: StorageError.http(status: 503, code: nil, message: nil)) {
             try await Self.withBackoffsFired(clock, server) { try await store.get("k") }
         }

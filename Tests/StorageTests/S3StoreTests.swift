@@ -59,7 +59,7 @@ import Testing
     @Test func missingBucketIsAConfigurationErrorNotAMissingKey() async throws {
         let server = try await S3TestServer.shared.endpoint()
         let store = S3Store(configuration: try S3Configuration(
-            bucket: "no-such-bucket", endpoint: server.url, credentials: S3Credentials(accessKeyID: server.accessKeyID, secretAccessKey: server.secretAccessKey)))
+            bucket: "no-such-bucket", endpoint: server.url, credentials: S3Credentials(accessKeyID: server.accessKeyID, secretAccessKey: server.secretAccessKey)), httpClient: TestHTTP.s3)
         await #expect(throws: StorageError.http(status: 404, code: "NoSuchBucket", message: "The specified bucket does not exist")) {
             try await store.get("k")
         }

@@ -1,6 +1,7 @@
 import Foundation
 @testable import Storage
 import Testing
+import TestSupport
 
 /// AWS's published examples for S3 header-based SigV4 ("Signature Calculations for the
 /// Authorization Header: Transferring Payload in a Single Chunk"): example credentials,
@@ -14,7 +15,7 @@ import Testing
     static func exampleStore() throws -> S3Store {
         S3Store(configuration: try S3Configuration(
             bucket: "examplebucket", endpoint: URL(string: "https://s3.amazonaws.com")!, region: "us-east-1",
-            addressingStyle: .virtualHost, credentials: credentials))
+            addressingStyle: .virtualHost, credentials: credentials), httpClient: TestHTTP.s3)
     }
 
     static func authorization(_ request: S3Request) throws -> String {
@@ -92,7 +93,7 @@ import Testing
     @Test func sessionTokenIsSentAndSigned() throws {
         var configuration = try Self.exampleStore().configuration
         configuration.credentials.sessionToken = "token/with+chars="
-        let http = S3Store(configuration: configuration).makeHTTPRequest(S3Request(method: .get, objectName: "a"), date: Self.may24)
+        let http = S3Store(configuration: configuration, httpClient: TestHTTP.s3).makeHTTPRequest(S3Request(method: .get, objectName: "a"), date: Self.may24)
         #expect(http.headers.first(name: "x-amz-security-token") == "token/with+chars=")
         #expect(http.headers.first(name: "authorization")?.contains("SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token,") == true)
     }

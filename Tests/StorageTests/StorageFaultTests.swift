@@ -16,7 +16,7 @@ import TestSupport
         S3Store(configuration: try S3Configuration(
             bucket: "bucket", endpoint: server.endpoint, credentials: S3Credentials(accessKeyID: "a", secretAccessKey: "b"),
             requestTimeout: .milliseconds(300), deadline: deadline,
-            retryPolicy: RetryPolicy(maxAttempts: attempts, baseDelay: backoff.baseDelay, maxDelay: backoff.maxDelay)), clock: clock)
+            retryPolicy: RetryPolicy(maxAttempts: attempts, baseDelay: backoff.baseDelay, maxDelay: backoff.maxDelay)), httpClient: TestHTTP.s3, clock: clock)
     }
 
     @Test("a silent endpoint fails with a retryable timeout within the deadline, however many attempts are allowed")
@@ -80,7 +80,7 @@ import TestSupport
             credentials: S3Credentials(accessKeyID: "a", secretAccessKey: "b"), requestTimeout: .milliseconds(500),
             deadline: .seconds(1), retryPolicy: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(20), maxDelay: .milliseconds(50)))
         do throws(StorageError) {
-            _ = try await S3Store(configuration: configuration).head("named/a")
+            _ = try await S3Store(configuration: configuration, httpClient: TestHTTP.s3).head("named/a")
             Issue.record("a HEAD to a closed port succeeded")
         } catch {
             #expect(error.isTransient && error.isRetryable, "\(error)")

@@ -32,7 +32,7 @@ enum StorageFixtures {
                 credentials: credentials(server, secret: secret), connectAddress: "127.0.0.1:\(server.port)",
                 requestTimeout: .seconds(60), retryPolicy: retry)
         }
-        return S3Store(configuration: configuration)
+        return S3Store(configuration: configuration, httpClient: TestHTTP.s3)
     }
 
     private static func credentials(_ server: S3TestServer.Endpoint, secret: String?) -> S3Credentials {

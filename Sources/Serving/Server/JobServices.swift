@@ -26,7 +26,7 @@ public struct JobServices: Sendable {
                                maxStreamsPerKey: configuration.limits.maxStreamsPerKey,
                                maxStreamDuration: .seconds(configuration.limits.maxStreamSeconds), clock: runtime.clock,
                                targets: targets)
-        var services: [any Service] = [BackgroundService(name: "webhooks") { await WebhookDispatcher(queue: queue, targets: targets).run() }]
+        var services: [any Service] = [BackgroundService(name: "webhooks") { await WebhookDispatcher.run(queue: queue, targets: targets) }]
         if let wakeups = queue.wakeups { services.append(wakeups) }
         return JobServices(queue: queue, routes: { routes.add(to: $0) }, services: services, streams: routes.streams)
     }
