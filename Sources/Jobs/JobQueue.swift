@@ -22,14 +22,14 @@ public protocol JobQueue: Sendable {
     func enqueue(_ job: NewJob) async throws(JobQueueError) -> (id: Int64, inserted: Bool)
 
     /// Claims up to `limit` queued jobs of `kinds` whose `runAfter` has passed, highest priority
-    /// first then oldest, for `owner` until `lease` seconds from now. Jobs whose lease expired
+    /// first then oldest, for `owner` until `lease` from now. Jobs whose lease expired
     /// are queued again first (or dead, when that was their last attempt). Two claimers never
     /// get the same job.
-    func claim(kinds: [String], limit: Int, owner: String, lease: Double) async throws(JobQueueError) -> [Job]
+    func claim(kinds: [String], limit: Int, owner: String, lease: Duration) async throws(JobQueueError) -> [Job]
 
     /// Extends the lease of `ids` that `owner` still holds; returns the ids it no longer holds
     /// (lease expired and taken by another worker, or finished), whose work it should drop.
-    func heartbeat(ids: [Int64], owner: String, lease: Double) async throws(JobQueueError) -> Set<Int64>
+    func heartbeat(ids: [Int64], owner: String, lease: Duration) async throws(JobQueueError) -> Set<Int64>
 
     /// Settles claimed jobs in one transaction: done (with their events appended), back to the
     /// queue after a backoff, dead after the last attempt, or failed. Batch items follow their
@@ -62,9 +62,9 @@ public protocol JobQueue: Sendable {
     func jobWakeupToken() async -> UInt64
 
     /// Returns soon after a job may have become claimable since `token` was taken (an enqueue, a
-    /// retry, a release; NOTIFY on PostgreSQL), or after `timeout` seconds; what a worker waits
+    /// retry, a release; NOTIFY on PostgreSQL), or after `timeout`; what a worker waits
     /// on when the queue is empty. Wake-ups may be spurious; callers claim and see.
-    func waitForJobs(since token: UInt64, timeout: Double) async
+    func waitForJobs(since token: UInt64, timeout: Duration) async
 
     // MARK: Batches
 
@@ -87,10 +87,10 @@ public protocol JobQueue: Sendable {
     /// The highest event id, 0 for an empty feed (where "only new events" starts).
     func latestEventID() async throws(JobQueueError) -> Int64
 
-    /// Returns true as soon as an event with id > `after` exists, false after `timeout` seconds:
+    /// Returns true as soon as an event with id > `after` exists, false after `timeout`:
     /// the long poll and SSE loop. Checks the table first, so no event between a caller's read
     /// and this call is missed.
-    func waitForEvents(after: Int64, timeout: Double) async throws(JobQueueError) -> Bool
+    func waitForEvents(after: Int64, timeout: Duration) async throws(JobQueueError) -> Bool
 
     // MARK: Webhooks
 
@@ -105,13 +105,13 @@ public protocol JobQueue: Sendable {
     func deliveries(webhook id: Int64, limit: Int) async throws(JobQueueError) -> [WebhookDelivery]
 
     /// For the dispatcher: takes the lease on subscriptions that are due, with their secrets.
-    func leaseDueWebhooks(owner: String, lease: Double) async throws(JobQueueError) -> [(subscription: WebhookSubscription, secret: String)]
+    func leaseDueWebhooks(owner: String, lease: Duration) async throws(JobQueueError) -> [(subscription: WebhookSubscription, secret: String)]
 
     /// For the dispatcher: logs one attempt and moves the cursor (success) or schedules the next
     /// attempt (failure); `skippedThrough` moves the cursor past events the filter excluded.
     func recordDelivery(webhook id: Int64, owner: String, eventID: Int64?, skippedThrough: Int64?,
                         attempt: Int, statusCode: Int?, error: String?, succeeded: Bool,
-                        durationMilliseconds: Int, retryAfter: Double) async throws(JobQueueError)
+                        durationMilliseconds: Int, retryAfter: Duration) async throws(JobQueueError)
 
     /// For the dispatcher: gives up the lease so another replica may deliver.
     func releaseWebhook(id: Int64, owner: String) async throws(JobQueueError)

@@ -55,14 +55,8 @@ extension PostgresJobQueue {
         }
     }
 
-    public func waitForEvents(after: Int64, timeout: Double) async throws(JobQueueError) -> Bool {
-        let deadline = ContinuousClock.now + .seconds(timeout)
-        while true {
-            let seen = await eventWakeups.current
-            if try await latestEventID() > after { return true }
-            let left = (deadline - ContinuousClock.now).seconds
-            guard left > 0, !Task.isCancelled else { return false }
-            await eventWakeups.wait(since: seen, timeout: min(left, pollInterval))
-        }
+    public func waitForEvents(after: Int64, timeout: Duration) async throws(JobQueueError) -> Bool {
+        try await eventWakeups.poll(until: { () throws(JobQueueError) in try await latestEventID() > after },
+                                    timeout: timeout, every: pollInterval)
     }
 }

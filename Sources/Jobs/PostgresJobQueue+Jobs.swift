@@ -32,7 +32,7 @@ extension PostgresJobQueue {
         return (row.0, row.1)
     }
 
-    public func claim(kinds: [String], limit: Int, owner: String, lease: Double) async throws(JobQueueError) -> [Job] {
+    public func claim(kinds: [String], limit: Int, owner: String, lease: Duration) async throws(JobQueueError) -> [Job] {
         guard !kinds.isEmpty, limit > 0 else { return [] }
         let leaseMicros = Self.micros(lease)
         let jobs = try await transaction { connection in
@@ -78,7 +78,7 @@ extension PostgresJobQueue {
         try await settle(outcomes, now: now, events: [], on: connection)
     }
 
-    public func heartbeat(ids: [Int64], owner: String, lease: Double) async throws(JobQueueError) -> Set<Int64> {
+    public func heartbeat(ids: [Int64], owner: String, lease: Duration) async throws(JobQueueError) -> Set<Int64> {
         guard !ids.isEmpty else { return [] }
         let leaseMicros = Self.micros(lease)
         let held = try await withConnection { connection in
@@ -273,7 +273,7 @@ extension PostgresJobQueue {
 
     public func jobWakeupToken() async -> UInt64 { await jobWakeups.current }
 
-    public func waitForJobs(since token: UInt64, timeout: Double) async {
+    public func waitForJobs(since token: UInt64, timeout: Duration) async {
         await jobWakeups.wait(since: token, timeout: min(timeout, pollInterval))
     }
 }

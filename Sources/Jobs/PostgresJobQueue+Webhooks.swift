@@ -65,7 +65,7 @@ extension PostgresJobQueue {
         }
     }
 
-    public func leaseDueWebhooks(owner: String, lease: Double) async throws(JobQueueError) -> [(subscription: WebhookSubscription, secret: String)] {
+    public func leaseDueWebhooks(owner: String, lease: Duration) async throws(JobQueueError) -> [(subscription: WebhookSubscription, secret: String)] {
         let leaseMicros = Self.micros(lease)
         return try await withConnection { connection in
             try await self.fetch(
@@ -81,7 +81,7 @@ extension PostgresJobQueue {
 
     public func recordDelivery(webhook id: Int64, owner: String, eventID: Int64?, skippedThrough: Int64?,
                                attempt: Int, statusCode: Int?, error: String?, succeeded: Bool,
-                               durationMilliseconds: Int, retryAfter: Double) async throws(JobQueueError) {
+                               durationMilliseconds: Int, retryAfter: Duration) async throws(JobQueueError) {
         let retryMicros = Self.micros(retryAfter)
         try await transaction { connection in
             if let skippedThrough {

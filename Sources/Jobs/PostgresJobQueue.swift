@@ -21,13 +21,13 @@ public final class PostgresJobQueue: JobQueue {
     /// The NOTIFY channel: one per schema, so tests and tenants sharing a server stay apart.
     public let channel: String
     /// How long a waiter sleeps when no notification comes: the fallback should NOTIFY be lost.
-    public let pollInterval: Double
+    public let pollInterval: Duration
     /// The server's clock plus the offset tests advance.
     let clock: QueueClock
     let jobWakeups = Wakeups()
     let eventWakeups = Wakeups()
 
-    public init(catalog: PostgresCatalog, backoff: JobBackoff = JobBackoff(), pollInterval: Double = 5, clock: QueueClock = QueueClock()) {
+    public init(catalog: PostgresCatalog, backoff: JobBackoff = JobBackoff(), pollInterval: Duration = .seconds(5), clock: QueueClock = QueueClock()) {
         self.catalog = catalog
         self.backoff = backoff
         self.clock = clock
@@ -62,7 +62,7 @@ public final class PostgresJobQueue: JobQueue {
     /// the queue's clock. The offset is an integer, so splicing it into SQL is safe.
     var nowSQL: String { "((extract(epoch from now()) * 1000000)::bigint + \(clock.offsetMicroseconds))" }
 
-    static func micros(_ seconds: Double) -> Int64 { Int64((seconds * 1_000_000).rounded()) }
+    static func micros(_ span: Duration) -> Int64 { span.microseconds }
 
     func transaction<T: Sendable>(_ body: sending @escaping (PostgresConnection) async throws -> T) async throws(JobQueueError) -> T {
         do throws(CatalogError) { return try await catalog.transaction(body) } catch { throw Self.map(error) }

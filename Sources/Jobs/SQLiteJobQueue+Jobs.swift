@@ -35,7 +35,7 @@ extension SQLiteJobQueue {
         return (db.lastInsertedRowID, true)
     }
 
-    public func claim(kinds: [String], limit: Int, owner: String, lease: Double) async throws(JobQueueError) -> [Job] {
+    public func claim(kinds: [String], limit: Int, owner: String, lease: Duration) async throws(JobQueueError) -> [Job] {
         guard !kinds.isEmpty, limit > 0 else { return [] }
         let now = self.now()
         // A read first: an idle worker polling must not take the file's write lock every time.
@@ -98,7 +98,7 @@ extension SQLiteJobQueue {
         return try settle(outcomes, now: now, in: db)
     }
 
-    public func heartbeat(ids: [Int64], owner: String, lease: Double) async throws(JobQueueError) -> Set<Int64> {
+    public func heartbeat(ids: [Int64], owner: String, lease: Duration) async throws(JobQueueError) -> Set<Int64> {
         guard !ids.isEmpty else { return [] }
         let held = try await write { db in
             let leaseUntil = self.now() + Self.micros(lease)  // from when the lock is held; see `claim`
@@ -256,7 +256,7 @@ extension SQLiteJobQueue {
     public func jobWakeupToken() async -> UInt64 { await jobWakeups.current }
 
     /// Other processes' enqueues are noticed by the poll, within `pollInterval`.
-    public func waitForJobs(since token: UInt64, timeout: Double) async {
+    public func waitForJobs(since token: UInt64, timeout: Duration) async {
         await jobWakeups.wait(since: token, timeout: min(timeout, pollInterval))
     }
 }

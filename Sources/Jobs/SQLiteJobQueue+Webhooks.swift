@@ -49,7 +49,7 @@ extension SQLiteJobQueue {
         }
     }
 
-    public func leaseDueWebhooks(owner: String, lease: Double) async throws(JobQueueError) -> [(subscription: WebhookSubscription, secret: String)] {
+    public func leaseDueWebhooks(owner: String, lease: Duration) async throws(JobQueueError) -> [(subscription: WebhookSubscription, secret: String)] {
         let now = self.now()
         return try await write { db in
             try Row.fetchAll(
@@ -67,7 +67,7 @@ extension SQLiteJobQueue {
 
     public func recordDelivery(webhook id: Int64, owner: String, eventID: Int64?, skippedThrough: Int64?,
                                attempt: Int, statusCode: Int?, error: String?, succeeded: Bool,
-                               durationMilliseconds: Int, retryAfter: Double) async throws(JobQueueError) {
+                               durationMilliseconds: Int, retryAfter: Duration) async throws(JobQueueError) {
         let now = self.now()
         try await write { db in
             if let skippedThrough {

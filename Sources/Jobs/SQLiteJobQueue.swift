@@ -13,13 +13,13 @@ public final class SQLiteJobQueue: JobQueue {
     let catalog: SQLiteCatalog
     let backoff: JobBackoff
     /// How often waiters look at the table for work or events written by other processes.
-    public let pollInterval: Double
+    public let pollInterval: Duration
     /// This host's clock plus the offset tests advance.
     let clock: QueueClock
     let jobWakeups = Wakeups()
     let eventWakeups = Wakeups()
 
-    public init(catalog: SQLiteCatalog, backoff: JobBackoff = JobBackoff(), pollInterval: Double = 0.25, clock: QueueClock = QueueClock()) {
+    public init(catalog: SQLiteCatalog, backoff: JobBackoff = JobBackoff(), pollInterval: Duration = .milliseconds(250), clock: QueueClock = QueueClock()) {
         self.catalog = catalog
         self.backoff = backoff
         self.pollInterval = pollInterval
@@ -31,7 +31,7 @@ public final class SQLiteJobQueue: JobQueue {
     /// Now in the tables' unit (microseconds since 1970), on the queue's clock.
     func now() -> Int64 { CatalogTime.microseconds(Date()) + clock.offsetMicroseconds }
 
-    static func micros(_ seconds: Double) -> Int64 { Int64((seconds * 1_000_000).rounded()) }
+    static func micros(_ span: Duration) -> Int64 { span.microseconds }
 
     func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws(JobQueueError) -> T {
         do throws(CatalogError) { return try await catalog.write(body) } catch { throw Self.map(error) }

@@ -19,13 +19,13 @@ actor Wakeups {
         for continuation in resumed.values { continuation.resume() }
     }
 
-    /// Returns after the next signal following `seen`, or after `timeout` seconds.
-    func wait(since seen: UInt64, timeout: Double) async {
-        guard generation == seen, timeout > 0 else { return }
+    /// Returns after the next signal following `seen`, or after `timeout`.
+    func wait(since seen: UInt64, timeout: Duration) async {
+        guard generation == seen, timeout > .zero else { return }
         let id = UUID()
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                try? await Task.sleep(for: .seconds(timeout))
+                try? await Task.sleep(for: timeout)
                 await self.expire(id)
             }
             await withTaskCancellationHandler {

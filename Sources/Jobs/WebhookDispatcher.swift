@@ -24,9 +24,9 @@ public struct WebhookDispatcher: Sendable {
     public let targets: WebhookTargetPolicy
     public let owner: String
     /// How often due retries are looked for when no new event arrives.
-    public var pollInterval: Double
+    public var pollInterval: Duration
     /// Per request.
-    public var timeout: Double
+    public var timeout: Duration
     public var backoff: JobBackoff
     /// Events fetched per subscription per pass.
     public var pageSize: Int
@@ -43,7 +43,7 @@ public struct WebhookDispatcher: Sendable {
     /// `httpClient`, set up with `httpConfiguration`, stays the caller's to shut down.
     public init(queue: any JobQueue, httpClient: HTTPClient, targets: WebhookTargetPolicy = WebhookTargetPolicy(),
                 owner: String = WorkerIdentity.make(),
-                pollInterval: Double = 1, timeout: Double = 10, backoff: JobBackoff = JobBackoff(base: 1, cap: 600),
+                pollInterval: Duration = .seconds(1), timeout: Duration = .seconds(10), backoff: JobBackoff = JobBackoff(base: .seconds(1), cap: .seconds(600)),
                 pageSize: Int = 100, logger: Logger = Logger(label: "lenscale.webhooks")) {
         self.queue = queue
         self.httpClient = httpClient
@@ -77,7 +77,7 @@ public struct WebhookDispatcher: Sendable {
                 _ = try await queue.waitForEvents(after: seen, timeout: pollInterval)
             } catch {
                 logger.warning("webhook dispatcher: \(error)")
-                try? await Task.sleep(for: .seconds(pollInterval))
+                try? await Task.sleep(for: pollInterval)
             }
         }
     }
@@ -87,7 +87,7 @@ public struct WebhookDispatcher: Sendable {
     public func deliverDue() async -> Int {
         let due: [(subscription: WebhookSubscription, secret: String)]
         do {
-            due = try await queue.leaseDueWebhooks(owner: owner, lease: max(60, timeout * Double(pageSize)))
+            due = try await queue.leaseDueWebhooks(owner: owner, lease: max(.seconds(60), timeout * pageSize))
         } catch {
             logger.warning("webhook dispatcher cannot read subscriptions: \(error)")
             return 0
@@ -129,7 +129,7 @@ public struct WebhookDispatcher: Sendable {
             if let skipped {
                 try await queue.recordDelivery(
                     webhook: subscription.id, owner: owner, eventID: nil, skippedThrough: skipped, attempt: 0,
-                    statusCode: nil, error: nil, succeeded: true, durationMilliseconds: 0, retryAfter: 0)
+                    statusCode: nil, error: nil, succeeded: true, durationMilliseconds: 0, retryAfter: .zero)
             }
             try await queue.releaseWebhook(id: subscription.id, owner: owner)
         } catch {
@@ -164,7 +164,7 @@ public struct WebhookDispatcher: Sendable {
         request.body = .bytes(ByteBuffer(string: body))
         let started = ContinuousClock.now
         do {
-            let response = try await httpClient.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
+            let response = try await httpClient.execute(request, timeout: .milliseconds(Int64(timeout.milliseconds)))
             _ = try? await response.body.collect(upTo: 64 * 1024)
             return (Int(response.status.code), nil, Int((ContinuousClock.now - started).seconds * 1000))
         } catch {

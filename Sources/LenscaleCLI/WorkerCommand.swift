@@ -77,7 +77,7 @@ struct WorkerCommand: AsyncParsableCommand {
             let parts = WorkerGraph.Parts(classifier: classifier, batchSize: analysis.batch, decodePool: DecodePool(threads: cores),
                                           decodeBudget: DecodeBudget(capacity: decodeBudgetBytes), moderation: moderation)
             let worker = try await WorkerGraph.buildWorker(queue: queue, workspace: workspace, parts: parts,
-                                                           configuration: Worker.Configuration(lease: lease, exitWhenIdle: exitWhenIdle))
+                                                           configuration: Worker.Configuration(lease: .seconds(lease), exitWhenIdle: exitWhenIdle))
             Terminal.error("lenscale worker \(worker.owner): \(worker.kinds.joined(separator: ", ")) with \(classifier.model.name), batches of \(analysis.batch)\n")
             let started = ContinuousClock.now
             let service = WorkerService(worker) { summary in

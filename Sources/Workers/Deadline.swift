@@ -3,13 +3,13 @@ import Synchronization
 /// Waiting on a task with a time limit, without awaiting it past the limit (the caller decides
 /// whether to cancel it).
 enum Deadline {
-    /// `task`'s value, or nil when it is not ready within `seconds` (the task keeps running).
-    static func value<T: Sendable>(of task: Task<T, Never>, within seconds: Double) async -> T? {
+    /// `task`'s value, or nil when it is not ready within `limit` (the task keeps running).
+    static func value<T: Sendable>(of task: Task<T, Never>, within limit: Duration) async -> T? {
         await withCheckedContinuation { (continuation: CheckedContinuation<T?, Never>) in
             let once = ResumeOnce(continuation)
             Task { once.resume(await task.value) }
             Task {
-                try? await Task.sleep(for: .seconds(seconds))
+                try? await Task.sleep(for: limit)
                 once.resume(nil)
             }
         }

@@ -17,19 +17,19 @@ import Logging
 public struct Worker: Sendable {
     public struct Configuration: Sendable {
         /// Seconds a claim holds a job before others may take it; heartbeats extend it.
-        public var lease: Double = 60
+        public var lease: Duration = .seconds(60)
         /// How long a short claim waits for more jobs before running what it has.
-        public var fillWait: Double = 0.03
+        public var fillWait: Duration = .milliseconds(30)
         /// The longest sleep when idle (wake-ups usually end it sooner).
-        public var idleWait: Double = 5
+        public var idleWait: Duration = .seconds(5)
         /// Return from `run()` once no job is queued or running (for batch runs and benchmarks).
         public var exitWhenIdle = false
         /// Batches processed at once: two lets one batch decode while the other is in the model.
         public var inFlight = 2
         /// The longest a batch keeps its leases alive; default ten leases.
-        public var maxBatchTime: Double?
+        public var maxBatchTime: Duration?
 
-        public init(lease: Double = 60, fillWait: Double = 0.03, idleWait: Double = 5, exitWhenIdle: Bool = false,
+        public init(lease: Duration = .seconds(60), fillWait: Duration = .milliseconds(30), idleWait: Duration = .seconds(5), exitWhenIdle: Bool = false,
                     inFlight: Int = 2) {
             self.lease = lease
             self.fillWait = fillWait
@@ -104,8 +104,8 @@ public struct Worker: Sendable {
                 do {
                     let token = await queue.jobWakeupToken()
                     var jobs = try await queue.claim(kinds: kinds, limit: claimLimit, owner: owner, lease: configuration.lease)
-                    if !jobs.isEmpty, jobs.count < claimLimit, configuration.fillWait > 0, !Task.isCancelled {
-                        try? await Task.sleep(for: .seconds(configuration.fillWait))
+                    if !jobs.isEmpty, jobs.count < claimLimit, configuration.fillWait != .zero, !Task.isCancelled {
+                        try? await Task.sleep(for: configuration.fillWait)
                         jobs += try await queue.claim(kinds: kinds, limit: claimLimit - jobs.count, owner: owner, lease: configuration.lease)
                     }
                     failures = 0
@@ -159,7 +159,7 @@ public struct Worker: Sendable {
         heartbeat.cancel()
         guard let outcomes = finished else {
             work.cancel()
-            logger.error("worker: a batch of \(jobs.count) jobs took over \(limit) s; abandoning it so their leases expire and they run again")
+            logger.error("worker: a batch of \(jobs.count) jobs took over \(limit); abandoning it so their leases expire and they run again")
             summary.lost = jobs.count
             return summary
         }
@@ -195,9 +195,9 @@ public struct Worker: Sendable {
 
     /// Extends the leases every third of their length until cancelled.
     func heartbeat(_ ids: [Int64]) async {
-        let interval = max(0.05, configuration.lease / 3)
+        let interval = max(.milliseconds(50), configuration.lease / 3)
         while !Task.isCancelled {
-            do { try await Task.sleep(for: .seconds(interval)) } catch { return }
+            do { try await Task.sleep(for: interval) } catch { return }
             do {
                 let lost = try await queue.heartbeat(ids: ids, owner: owner, lease: configuration.lease)
                 if !lost.isEmpty { logger.warning("worker: lost the lease on jobs \(lost.sorted()); another worker took them") }
@@ -210,7 +210,7 @@ public struct Worker: Sendable {
     /// Records outcomes, retrying through a database outage for up to one lease: after that the
     /// jobs are someone else's, and since handlers are idempotent they will simply run again.
     func record(_ outcomes: [(id: Int64, outcome: JobOutcome)]) async -> Int {
-        let deadline = ContinuousClock.now + .seconds(configuration.lease)
+        let deadline = ContinuousClock.now + configuration.lease
         var delay = 0.2
         while true {
             do {

@@ -30,7 +30,7 @@ import TestSupport
                                                labels: [StoredLabel(index: 281, name: "tabby, tabby cat", score: 0.7)])],
                 embeddings: [])
 
-            let jobs = try await queue.claim(kinds: ["image.analyse"], limit: 10, owner: "w", lease: 30)
+            let jobs = try await queue.claim(kinds: ["image.analyse"], limit: 10, owner: "w", lease: .seconds(30))
             #expect(jobs.count == 2)
             #expect(try await queue.batch(id: receipt.id)?.items.map(\.state) == [.running, .failed, .running, .running])
             let first = try #require(receipt.items[0].jobID), second = try #require(receipt.items[2].jobID)
@@ -87,7 +87,7 @@ import TestSupport
             item.job?.maxAttempts = 1
             let receipt = try await queues.first.createBatch(NewBatch(model: "m", modelVersion: "1", priority: .online, items: [item]))
             let id = try #require(receipt.items[0].jobID)
-            _ = try await queues.first.claim(kinds: ["image.analyse"], limit: 1, owner: "w", lease: 30)
+            _ = try await queues.first.claim(kinds: ["image.analyse"], limit: 1, owner: "w", lease: .seconds(30))
             try await queues.first.finish([(id, .retry(reason: "store unreachable"))], owner: "w")
             var status = try #require(try await queues.first.batch(id: receipt.id))
             #expect(status.isComplete && status.items[0].state == .failed)

@@ -28,7 +28,7 @@ import TestSupport
                     while seen.count < writers * perWriter, ContinuousClock.now < deadline {
                         let page = try await queues.first.events(after: offset, limit: 7)
                         if page.isEmpty {
-                            _ = try await queues.first.waitForEvents(after: offset, timeout: 1)
+                            _ = try await queues.first.waitForEvents(after: offset, timeout: .seconds(1))
                             continue
                         }
                         seen += page.map(\.id)
@@ -52,7 +52,7 @@ import TestSupport
     func eventsCommitWithTheJobThatProducedThem(_ backend: TestBackend) async throws {
         try await TestQueues.with(backend) { queues in
             let id = try await queues.first.enqueue(TestQueues.job("x")).id
-            _ = try await queues.first.claim(kinds: ["test.work"], limit: 1, owner: "w", lease: 30)
+            _ = try await queues.first.claim(kinds: ["test.work"], limit: 1, owner: "w", lease: .seconds(30))
             #expect(try await queues.first.events(after: 0, limit: 10).isEmpty)
             let event = try NewEvent(kind: EventKind.imageLabelled, subject: "abc", body: ["sha256": "abc"])
             // A finish by a worker that lost the job appends nothing.

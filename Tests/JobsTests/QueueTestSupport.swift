@@ -17,7 +17,7 @@ struct QueuePair {
 
 enum TestQueues {
     /// Runs `body` on a fresh database of `backend` and cleans it up afterwards.
-    static func with<T>(_ backend: TestBackend, backoff: JobBackoff = JobBackoff(base: 0.05, cap: 0.2),
+    static func with<T>(_ backend: TestBackend, backoff: JobBackoff = JobBackoff(base: .seconds(0.05), cap: .seconds(0.2)),
                         _ body: (QueuePair) async throws -> T) async throws -> T {
         switch backend {
         case .sqlite:

@@ -104,8 +104,8 @@ extension WebhookTests {
         try await TestQueues.with(.sqlite) { queues in
             let subscription = try await queues.first.createWebhook(
                 NewWebhook(url: "http://hooks.example.com:\(receiver.port)/hook", secret: secret, kinds: []))
-            let dispatcher = WebhookDispatcher(queue: queues.first, httpClient: TestWebhookClient.shared, targets: policy, pollInterval: 0.05, timeout: 5,
-                                               backoff: JobBackoff(base: 0.01, cap: 0.01))
+            let dispatcher = WebhookDispatcher(queue: queues.first, httpClient: TestWebhookClient.shared, targets: policy, pollInterval: .seconds(0.05), timeout: .seconds(5),
+                                               backoff: JobBackoff(base: .seconds(0.01), cap: .seconds(0.01)))
             try await queues.first.append([NewEvent(kind: "image.labelled", subject: "a", data: "{}")])
             #expect(await dispatcher.deliverDue() == 1, "the first delivery (to the pinned, allowed address) failed")
             #expect(receiver.requests.count == 1)
@@ -128,7 +128,7 @@ extension WebhookTests {
             // Port 9 (discard) on loopback: nothing listens there in the test environment.
             let subscription = try await queues.first.createWebhook(NewWebhook(url: "http://127.0.0.1:9/hook", secret: "whsec_0123456789abcdef"))
             try await queues.first.append([NewEvent(kind: "image.labelled", subject: "a", data: "{}")])
-            let dispatcher = WebhookDispatcher(queue: queues.first, httpClient: TestWebhookClient.shared, targets: policy, timeout: 5)
+            let dispatcher = WebhookDispatcher(queue: queues.first, httpClient: TestWebhookClient.shared, targets: policy, timeout: .seconds(5))
             #expect(await dispatcher.deliverDue() == 0)
             let log = try await queues.first.deliveries(webhook: subscription.id, limit: 10)
             #expect(log.count == 1)

@@ -74,7 +74,7 @@ import TestSupport
             ])
             // The receiver is on loopback, which only an explicit allow-list permits.
             let dispatcher = WebhookDispatcher(queue: queues.second, httpClient: TestWebhookClient.shared, targets: WebhookTargetPolicy(allowed: [AddressRange(parsing: "127.0.0.0/8")!]),
-                                               pollInterval: 0.05, timeout: 5, backoff: JobBackoff(base: 0.05, cap: 0.2))
+                                               pollInterval: .seconds(0.05), timeout: .seconds(5), backoff: JobBackoff(base: .seconds(0.05), cap: .seconds(0.2)))
             let run = Task { await dispatcher.run() }
             let deadline = ContinuousClock.now + .seconds(60)
             // Until the dispatcher has recorded the last delivery, not merely sent it: the receiver

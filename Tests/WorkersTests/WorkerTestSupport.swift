@@ -59,6 +59,6 @@ struct WorkerRig {
     }
 
     func worker(exitWhenIdle: Bool = true) -> Worker {
-        Worker(queue: queue, handlers: [handler], configuration: Worker.Configuration(lease: 30, exitWhenIdle: exitWhenIdle))
+        Worker(queue: queue, handlers: [handler], configuration: Worker.Configuration(lease: .seconds(30), exitWhenIdle: exitWhenIdle))
     }
 }

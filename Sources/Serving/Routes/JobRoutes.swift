@@ -133,7 +133,7 @@ public struct JobRoutes: Sendable {
         let wait = try PredictionRoutes.integer(query.get("wait"), name: "wait", default: 0, range: 0...60)
         var page = try await mapped { () throws(JobQueueError) in try await queue.events(after: after, limit: limit) }
         if page.isEmpty, wait > 0 {
-            let wait = min(Double(wait), maxStreamDuration.seconds)
+            let wait = min(Duration.seconds(wait), maxStreamDuration)
             let woke = try await streams.withSlot(for: principal.keyID) {
                 try await mapped { () throws(JobQueueError) in try await queue.waitForEvents(after: after, timeout: wait) }
             }
@@ -181,7 +181,7 @@ public struct JobRoutes: Sendable {
                         cursor = event.id
                     }
                     if page.count == 500 { continue }
-                    let timeout = min(15, max(0.01, (lifetime - elapsed()).seconds))
+                    let timeout = min(.seconds(15), max(.milliseconds(10), lifetime - elapsed()))
                     if try await !Self.waitForEvents(queue, after: cursor, timeout: timeout, unless: shutdown), !shutdown.isSet,
                        elapsed() < lifetime {
                         try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
@@ -196,7 +196,7 @@ public struct JobRoutes: Sendable {
     }
 
     /// `queue.waitForEvents`, cut short when `shutdown` is set.
-    static func waitForEvents(_ queue: any JobQueue, after cursor: Int64, timeout: Double, unless shutdown: ShutdownSignal) async throws -> Bool {
+    static func waitForEvents(_ queue: any JobQueue, after cursor: Int64, timeout: Duration, unless shutdown: ShutdownSignal) async throws -> Bool {
         try await withThrowingTaskGroup(of: Bool.self) { group in
             group.addTask { try await queue.waitForEvents(after: cursor, timeout: timeout) }
             group.addTask {
