@@ -143,7 +143,7 @@ let package = Package(
         .target(
             name: "Moderation",
             dependencies: [
-                "Classification", "Inference", "ImageDecoding", "Hashing", "Catalog", "Jobs",
+                "Classification", "Clocks", "Inference", "ImageDecoding", "Hashing", "Catalog", "Jobs",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

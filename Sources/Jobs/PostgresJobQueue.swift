@@ -1,4 +1,5 @@
 import Catalog
+import Clocks
 import Foundation
 import Logging
 import PostgresNIO

@@ -1,4 +1,5 @@
 import Catalog
+import Clocks
 import Foundation
 import Jobs
 import Logging

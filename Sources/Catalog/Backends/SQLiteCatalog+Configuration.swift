@@ -6,13 +6,13 @@ extension SQLiteCatalog {
         public var path: String
         /// How long a write waits for another process's write to finish before failing. Writers
         /// hold the lock for one short transaction, so seconds mean something is stuck.
-        public var busyTimeoutSeconds: Double
+        public var busyTimeout: Duration
         /// Concurrent readers; WAL lets them run beside the single writer.
         public var maximumReaderCount: Int
 
-        public init(path: String, busyTimeoutSeconds: Double = 10, maximumReaderCount: Int = 8) {
+        public init(path: String, busyTimeout: Duration = .seconds(10), maximumReaderCount: Int = 8) {
             self.path = path
-            self.busyTimeoutSeconds = busyTimeoutSeconds
+            self.busyTimeout = busyTimeout
             self.maximumReaderCount = maximumReaderCount
         }
     }

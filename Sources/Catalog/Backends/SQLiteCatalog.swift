@@ -1,3 +1,4 @@
+import Clocks
 import Foundation
 import GRDB
 import Synchronization
@@ -37,7 +38,7 @@ public final class SQLiteCatalog: Catalog {
         }
         var grdb = GRDB.Configuration()
         grdb.foreignKeysEnabled = true
-        grdb.busyMode = .timeout(configuration.busyTimeoutSeconds)
+        grdb.busyMode = .timeout(configuration.busyTimeout.seconds)
         grdb.maximumReaderCount = max(1, configuration.maximumReaderCount)
         grdb.label = "lenscale.catalog"
         // GRDB's WAL pool runs `synchronous = NORMAL`, which may lose the last commits on power
