@@ -89,6 +89,18 @@ struct WorkerCommandTests {
         #expect(worker.terminationStatus == 0, "\((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
     }
 
+    @Test("worker refuses a metrics port out of range and a metrics host without a port, naming the flag",
+          arguments: [(["--metrics-port", "70000"], "--metrics-port must be 0...65535"),
+                      (["--metrics-port=-1"], "--metrics-port must be 0...65535"),
+                      (["--metrics-host", "0.0.0.0"], "--metrics-host needs --metrics-port")])
+    func badMetricsFlagsAreRefused(flags: [String], message: String) async throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let run = try await CLI.run(["worker", "--data", scratch.path("data")] + flags, limit: .seconds(60))
+        #expect(run.status != 0)
+        #expect(run.stderr.contains(message), "\(run.stderr)")
+    }
+
     /// Stores a photo and queues, as `serve` would, an `image.analyse` and a `moderation.heavy`
     /// job for it; returns their ids by kind.
     static func queueOneOfEachKind(data: String, catalog: String?) async throws -> [String: Int64] {
